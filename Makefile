@@ -1,0 +1,29 @@
+# Quark-C top-level Makefile. `make run`, `make test`, `make bench`, `make deps`.
+# Each part of the tree owns a fragment: guest/build.mk, userspace/build.mk, tests/build.mk.
+
+BUILD   := build
+CC      ?= gcc
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -Iuapi -D_GNU_SOURCE
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+.PHONY: all run test bench deps clean
+all: $(BUILD)/quark
+
+-include guest/build.mk
+-include userspace/build.mk
+-include tests/build.mk
+
+DEPS := build-essential pkg-config libjson-c-dev libcap-dev libseccomp-dev liburing-dev \
+	musl-tools busybox-static runc crun
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: all present"; fi
+
+clean:
+	rm -rf $(BUILD)

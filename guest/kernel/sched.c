@@ -1,0 +1,354 @@
+/*
+ * kernel/sched.c - tasks, the run queue, sleeping, timers and host-fd waits.
+ * Round-robin over one global run queue (big kernel lock: see qk/sched.h). The boot
+ * context of each CPU becomes its idle task.
+ */
+#include <qk/sched.h>
+#include <qk/proc.h>
+#include <qk/platform.h>
+#include <qk/host.h>
+#include <qk/lib.h>
+
+struct cpu cpus[MAX_CPUS];
+int ncpus = 1;
+
+static LIST_HEAD(runq);
+static LIST_HEAD(sleepers);	/* struct task.timer_node, sorted by wake_at_ns */
+static LIST_HEAD(ktimers);	/* struct ktimer.node, sorted by expires_ns */
+static struct task *reap_task;	/* dead task whose stack we just left */
+static struct task idle_tasks[MAX_CPUS];
+
+void __switch(u64 *save_sp, u64 new_sp);
+void task_trampoline(void);
+
+void sched_init(void)
+{
+	for (int i = 0; i < ncpus; i++) {
+		cpus[i].id = i;
+		idle_tasks[i].state = TASK_RUNNING;
+		idle_tasks[i].tid = 0;
+		list_init(&idle_tasks[i].sigqueue);
+		cpus[i].idle = cpus[i].curr = &idle_tasks[i];
+	}
+}
+
+struct task *task_create(struct proc *p, void (*fn)(void *), void *arg)
+{
+	struct task *t = kzalloc(sizeof(*t));
+	u64 *sp;
+
+	if (!t)
+		return NULL;
+	t->kstack = kmalloc(KSTACK_SIZE);
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	t->proc = p;
+	t->state = TASK_UNINTERRUPTIBLE;	/* wake_up() makes it runnable */
+	list_init(&t->sigqueue);
+	list_init(&t->timer_node);
+	list_init(&t->run_node);
+	sp = (u64 *)((u8 *)t->kstack + KSTACK_SIZE);
+	*--sp = 0;				/* alignment slot */
+	*--sp = (u64)task_trampoline;		/* return address of __switch */
+	*--sp = 0;				/* rbp */
+	*--sp = 0;				/* rbx */
+	*--sp = (u64)fn;			/* r12 */
+	*--sp = (u64)arg;			/* r13 */
+	*--sp = 0;				/* r14 */
+	*--sp = 0;				/* r15 */
+	t->ksp = (u64)sp;
+	return t;
+}
+
+void task_free(struct task *t)
+{
+	struct sigq *q, *n;
+
+	list_for_each_entry_safe(q, n, &t->sigqueue, node) {
+		list_del(&q->node);
+		kfree(q);
+	}
+	kfree(t->kstack);
+	kfree(t);
+}
+
+void wake_up(struct task *t)
+{
+	if (t->state == TASK_DEAD)
+		return;
+	t->state = TASK_RUNNING;
+	if (!t->on_rq && t != this_cpu()->curr) {
+		list_add_tail(&t->run_node, &runq);
+		t->on_rq = true;
+	}
+}
+
+void schedule(void)
+{
+	struct cpu *c = this_cpu();
+	struct task *prev = c->curr, *next;
+
+	c->need_resched = false;
+	if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq) {
+		list_add_tail(&prev->run_node, &runq);
+		prev->on_rq = true;
+	}
+	if (list_empty(&runq)) {
+		next = c->idle;
+	} else {
+		next = list_first_entry(&runq, struct task, run_node);
+		list_del(&next->run_node);
+		next->on_rq = false;
+	}
+	if (next == prev)
+		return;
+	if (prev->state == TASK_RUNNING)
+		prev->nivcsw++;
+	else
+		prev->nvcsw++;
+	if (prev->state == TASK_DEAD)
+		reap_task = prev;
+	c->curr = next;
+	c->slice_start_ns = clock_monotonic_ns();
+	__switch(&prev->ksp, next->ksp);
+	/* Back on our own stack: free a dead task we may have switched away from. */
+	if (reap_task && reap_task != this_cpu()->curr) {
+		task_free(reap_task);
+		reap_task = NULL;
+	}
+}
+
+void sched_yield_current(void)
+{
+	if (!list_empty(&runq))
+		schedule();
+}
+
+long sys_sched_yield(void)
+{
+	sched_yield_current();
+	return 0;
+}
+
+bool runq_has_other(void)
+{
+	return !list_empty(&runq);
+}
+
+/* --- wait queues --- */
+
+void waitq_init(struct waitq *wq)
+{
+	list_init(&wq->waiters);
+}
+
+void wake_up_all(struct waitq *wq)
+{
+	struct waiter *w;
+
+	list_for_each_entry(w, &wq->waiters, node)
+		if (w->task->state == TASK_INTERRUPTIBLE || w->task->state == TASK_UNINTERRUPTIBLE)
+			wake_up(w->task);
+}
+
+long sleep_on(struct waitq *wq)
+{
+	struct waiter w = { .task = current };
+	long r = 0;
+
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	list_add_tail(&w.node, &wq->waiters);
+	current->state = TASK_INTERRUPTIBLE;
+	schedule();
+	current->state = TASK_RUNNING;
+	list_del(&w.node);
+	if (signal_pending(current))
+		r = -ERESTARTSYS;
+	return r;
+}
+
+/* --- timed sleeps --- */
+
+void timer_sleep_until(u64 deadline)
+{
+	struct task *t = current, *s;
+
+	t->wake_at_ns = deadline;
+	t->timed_out = false;
+	if (deadline != UINT64_MAX) {
+		list_for_each_entry(s, &sleepers, timer_node)
+			if (s->wake_at_ns > deadline)
+				break;
+		list_add_tail(&t->timer_node, &s->timer_node);
+	}
+	schedule();
+	list_del(&t->timer_node);
+}
+
+long sleep_timeout(u64 ns)
+{
+	u64 deadline = ns == UINT64_MAX ? UINT64_MAX : clock_monotonic_ns() + ns;
+
+	for (;;) {
+		current->state = TASK_INTERRUPTIBLE;
+		if (signal_pending(current)) {
+			current->state = TASK_RUNNING;
+			return -ERESTARTSYS;
+		}
+		if (clock_monotonic_ns() >= deadline) {
+			current->state = TASK_RUNNING;
+			return 0;
+		}
+		timer_sleep_until(deadline);
+	}
+}
+
+void ktimer_add(struct ktimer *t)
+{
+	struct ktimer *k;
+
+	ktimer_del(t);
+	list_for_each_entry(k, &ktimers, node)
+		if (k->expires_ns > t->expires_ns)
+			break;
+	list_add_tail(&t->node, &k->node);
+	t->armed = true;
+}
+
+void ktimer_del(struct ktimer *t)
+{
+	if (t->armed)
+		list_del(&t->node);
+	t->armed = false;
+}
+
+void run_timers(void)
+{
+	u64 now = clock_monotonic_ns();
+
+	while (!list_empty(&sleepers)) {
+		struct task *t = list_first_entry(&sleepers, struct task, timer_node);
+		if (t->wake_at_ns > now)
+			break;
+		list_del(&t->timer_node);
+		t->timed_out = true;
+		if (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE)
+			wake_up(t);
+	}
+	while (!list_empty(&ktimers)) {
+		struct ktimer *k = list_first_entry(&ktimers, struct ktimer, node);
+		if (k->expires_ns > now)
+			break;
+		ktimer_del(k);
+		k->fn(k);
+	}
+}
+
+u64 next_timer_deadline(void)
+{
+	u64 d = UINT64_MAX;
+
+	if (!list_empty(&sleepers))
+		d = list_first_entry(&sleepers, struct task, timer_node)->wake_at_ns;
+	if (!list_empty(&ktimers))
+		d = MIN(d, list_first_entry(&ktimers, struct ktimer, node)->expires_ns);
+	return d;
+}
+
+/* --- waiting for host fds --- */
+
+struct host_wait {
+	struct list_head node;
+	int fd;
+	short events;
+	bool ready;
+	struct task *task;
+};
+static LIST_HEAD(host_waits);
+
+#define MAX_WATCH 8
+static struct {
+	int fd;
+	short events;
+	void (*cb)(int);
+} watches[MAX_WATCH];
+static int nwatches;
+
+void host_watch_add(int fd, short events, void (*cb)(int))
+{
+	BUG_ON(nwatches == MAX_WATCH);
+	watches[nwatches].fd = fd;
+	watches[nwatches].events = events;
+	watches[nwatches++].cb = cb;
+}
+
+long host_fd_wait(int fd, short events)
+{
+	struct host_wait w = { .fd = fd, .events = events, .task = current };
+	long r = 0;
+
+	list_add_tail(&w.node, &host_waits);
+	for (;;) {
+		current->state = TASK_INTERRUPTIBLE;
+		if (w.ready)
+			break;
+		if (signal_pending(current)) {
+			r = -ERESTARTSYS;
+			break;
+		}
+		schedule();
+	}
+	current->state = TASK_RUNNING;
+	list_del(&w.node);
+	return r;
+}
+
+void host_waits_poll(u64 timeout_ns)
+{
+	struct pollfd fds[64];
+	struct host_wait *w;
+	unsigned n = 0;
+	long r;
+
+	for (int i = 0; i < nwatches; i++)
+		fds[n++] = (struct pollfd){ .fd = watches[i].fd, .events = watches[i].events };
+	list_for_each_entry(w, &host_waits, node) {
+		if (n == ARRAY_SIZE(fds))
+			break;
+		fds[n++] = (struct pollfd){ .fd = w->fd, .events = w->events };
+	}
+	r = host_poll(fds, n, timeout_ns == UINT64_MAX ? -1 : (s64)timeout_ns);
+	if (r <= 0)
+		return;
+	for (int i = 0; i < nwatches; i++)
+		if (fds[i].revents)
+			watches[i].cb(fds[i].fd);
+	n = nwatches;
+	list_for_each_entry(w, &host_waits, node) {
+		if (n == ARRAY_SIZE(fds))
+			break;
+		if (fds[n++].revents) {
+			w->ready = true;
+			wake_up(w->task);
+		}
+	}
+}
+
+void cpu_idle_loop(void)
+{
+	for (;;) {
+		u64 deadline;
+
+		run_timers();
+		if (!list_empty(&runq)) {
+			host_waits_poll(0);
+			schedule();
+			continue;
+		}
+		deadline = next_timer_deadline();
+		plat_idle(deadline);
+	}
+}

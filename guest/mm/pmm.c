@@ -1,0 +1,112 @@
+/*
+ * mm/pmm.c - the physical page allocator over guest memory.
+ * One struct page per physical page, stored at the start of guest memory. A page is free
+ * when its count is 0. Single pages come from a rotating hint, so consecutive allocations
+ * are usually physically contiguous (the ptrace platform then maps them with one mmap).
+ */
+#include <qk/mm.h>
+#include <qk/lib.h>
+
+struct page {
+	u32 count;
+	u32 order;	/* for the head of a pages_alloc block */
+};
+
+u8 *phys_base;
+u64 phys_size;
+static struct page *pages;
+static u64 first_pfn, npages, free_pages, hint;
+
+void pmm_init(paddr_t start, paddr_t end)
+{
+	u64 meta = ALIGN_UP((end >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
+
+	start = ALIGN_UP(start, PAGE_SIZE);
+	pages = __va(start);
+	memset(pages, 0, meta);
+	npages = end >> PAGE_SHIFT;
+	first_pfn = (start + meta) >> PAGE_SHIFT;
+	if (first_pfn == 0)
+		first_pfn = 1;	/* physical 0 means "no page" */
+	for (u64 i = 0; i < first_pfn; i++)
+		pages[i].count = 1;
+	free_pages = npages - first_pfn;
+	hint = first_pfn;
+}
+
+static bool run_free(u64 pfn, u64 n)
+{
+	for (u64 i = 0; i < n; i++)
+		if (pages[pfn + i].count)
+			return false;
+	return true;
+}
+
+paddr_t pages_alloc(unsigned order)
+{
+	u64 n = 1ULL << order;
+
+	if (free_pages < n)
+		return 0;
+	for (u64 tries = 0; tries < 2; tries++) {
+		u64 pfn = ALIGN_UP(tries ? first_pfn : hint, n);
+
+		for (; pfn + n <= npages; pfn += n) {
+			if (!run_free(pfn, n))
+				continue;
+			for (u64 i = 0; i < n; i++)
+				pages[pfn + i].count = 1;
+			pages[pfn].order = order;
+			free_pages -= n;
+			hint = pfn + n;
+			memset(__va(pfn << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+			return pfn << PAGE_SHIFT;
+		}
+	}
+	return 0;
+}
+
+paddr_t page_alloc(void)
+{
+	return pages_alloc(0);
+}
+
+void pages_free(paddr_t pa, unsigned order)
+{
+	u64 pfn = pa >> PAGE_SHIFT;
+
+	for (u64 i = 0; i < (1ULL << order); i++) {
+		BUG_ON(pages[pfn + i].count != 1);
+		pages[pfn + i].count = 0;
+	}
+	free_pages += 1ULL << order;
+}
+
+void page_get(paddr_t pa)
+{
+	pages[pa >> PAGE_SHIFT].count++;
+}
+
+void page_put(paddr_t pa)
+{
+	struct page *pg = &pages[pa >> PAGE_SHIFT];
+
+	BUG_ON(pg->count == 0);
+	if (--pg->count == 0)
+		free_pages++;
+}
+
+unsigned page_count(paddr_t pa)
+{
+	return pages[pa >> PAGE_SHIFT].count;
+}
+
+u64 pmm_free_pages(void)
+{
+	return free_pages;
+}
+
+u64 pmm_total_pages(void)
+{
+	return npages - first_pfn;
+}

@@ -1,0 +1,239 @@
+/*
+ * platform/ptrace/main.c - the sandbox process of the ptrace platform: validates the
+ * boot info, creates guest memory (a memfd mapped here as qkernel's physical memory),
+ * forwards host signals to the container's init, and provides time, logging, idling
+ * and shutdown to the core. One CPU: this thread runs qkernel and traces every stub.
+ */
+#include <qk/platform.h>
+#include <qk/proc.h>
+#include <qk/host.h>
+#include <qk/lib.h>
+#include <quark/boot.h>
+#include <linux/signalfd.h>
+#include <linux/memfd.h>
+#include "hsyscall.h"
+#include "ptrace.h"
+
+void kernel_main(const struct quark_boot_info *bi, const char *blob, paddr_t free_start);
+
+int guest_memfd = -1;
+int stub_exec_fd = -1;
+static int log_fd = -1;
+static u64 boot_ns;
+extern const u8 stub_image[], stub_image_end[];
+
+struct cpu *this_cpu(void)
+{
+	return &cpus[0];
+}
+
+u64 clock_monotonic_ns(void)
+{
+	return host_clock_ns(CLOCK_MONOTONIC);
+}
+
+u64 clock_realtime_ns(void)
+{
+	return host_clock_ns(CLOCK_REALTIME);
+}
+
+u64 boot_time_ns(void)
+{
+	return boot_ns;
+}
+
+void plat_log_write(const char *buf, size_t n)
+{
+	if (log_fd >= 0)
+		hsyscall3(__NR_write, log_fd, buf, n);
+}
+
+void plat_console_error(const char *msg, size_t n)
+{
+	hsyscall3(__NR_write, 2, msg, n);
+}
+
+static __noreturn void die(const char *msg)
+{
+	plat_console_error(msg, strlen(msg));
+	hsyscall1(__NR_exit_group, 125);
+	__builtin_unreachable();
+}
+
+void plat_shutdown(int wstatus)
+{
+	int sig = wstatus & 0x7f;
+
+	if (sig && sig != 0x7f) {
+		/* Die of the same signal, without a core dump of the sandbox. */
+		struct k_sigaction dfl = { 0 };
+		struct rlimit64 nocore = { 0, 0 };
+		u64 mask = sigmask_of(sig);
+
+		hsyscall4(__NR_prlimit64, 0, RLIMIT_CORE, &nocore, 0);
+		hsyscall4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+		hsyscall4(__NR_rt_sigprocmask, SIG_UNBLOCK, &mask, 0, 8);
+		hsyscall2(__NR_kill, hsyscall0(__NR_getpid), sig);
+		hsyscall1(__NR_exit_group, 128 + sig);
+	}
+	hsyscall1(__NR_exit_group, (wstatus >> 8) & 0xff);
+	__builtin_unreachable();
+}
+
+void plat_idle(u64 deadline)
+{
+	u64 now = clock_monotonic_ns();
+
+	host_waits_poll(deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
+}
+
+/* --- forwarded host signals --- */
+
+#define FORWARDED (sigmask_of(SIGINT) | sigmask_of(SIGTERM) | sigmask_of(SIGHUP) | \
+		   sigmask_of(SIGQUIT) | sigmask_of(SIGUSR1) | sigmask_of(SIGUSR2) | \
+		   sigmask_of(SIGWINCH))
+
+/* A signal sent to the sandbox goes to the container's init, which (like a pid-namespace
+ * init seen from outside) ignores it unless it installed a handler. */
+static void on_host_signal(int fd)
+{
+	struct signalfd_siginfo si;
+	struct k_sigaction *ka;
+
+	while (hsyscall3(__NR_read, fd, &si, sizeof(si)) == sizeof(si)) {
+		int sig = si.ssi_signo;
+		siginfo_t info = { 0 };
+
+		if (!init_proc || init_proc->state != PROC_ALIVE)
+			continue;
+		ka = &init_proc->sighand->action[sig - 1];
+		if (ka->handler == (u64)SIG_DFL || ka->handler == (u64)SIG_IGN)
+			continue;
+		info.si_signo = sig;
+		info.si_code = SI_USER;
+		send_signal_proc(init_proc, sig, &info);
+	}
+}
+
+static void setup_signals(void)
+{
+	u64 mask = FORWARDED;
+	long fd;
+
+	hsyscall4(__NR_rt_sigprocmask, SIG_BLOCK, &mask, 0, 8);
+	fd = hsyscall4(__NR_signalfd4, -1, &mask, 8, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		die("quark sandbox: signalfd failed\n");
+	host_watch_add(fd, POLLIN, on_host_signal);
+}
+
+/* --- boot --- */
+
+static bool str_ok(const char *blob, u32 size, u32 off, u32 count)
+{
+	for (u32 i = 0; i < count; i++) {
+		const char *s = blob + off;
+		if (off >= size)
+			return false;
+		size_t n = strnlen(s, size - off);
+		if (n == size - off)
+			return false;
+		off += n + 1;
+	}
+	return true;
+}
+
+static const char *validate(const struct quark_boot_info *bi, u32 size)
+{
+	const char *b = (const char *)bi;
+
+	if (size < sizeof(*bi) || bi->magic != QUARK_BOOT_MAGIC)
+		return "bad magic";
+	if (bi->version != QUARK_BOOT_VERSION || bi->size != size)
+		return "version or size mismatch";
+	if (bi->flags & ~(QUARK_BOOTF_MAX_FLAG - 1))
+		return "unknown flags";
+	if (bi->mem_size < (16u << 20) || bi->mem_size % (2u << 20) || bi->mem_size > (64ULL << 30))
+		return "bad mem_size";
+	if (bi->argc < 1 || !str_ok(b, size, bi->args_off, bi->argc) ||
+	    !str_ok(b, size, bi->env_off, bi->envc))
+		return "bad args/env";
+	if ((bi->cwd_off && !str_ok(b, size, bi->cwd_off, 1)) ||
+	    (bi->hostname_off && !str_ok(b, size, bi->hostname_off, 1)))
+		return "bad cwd/hostname";
+	if (bi->nmounts > QUARK_BOOT_MAX_MOUNTS ||
+	    (u64)bi->mounts_off + bi->nmounts * sizeof(struct quark_boot_mount) > size)
+		return "bad mounts";
+	for (u32 i = 0; i < bi->nmounts; i++) {
+		const struct quark_boot_mount *m = (const void *)(b + bi->mounts_off) + i * sizeof(*m);
+		if (!str_ok(b, size, m->dest_off, 1) || m->type == 0 || m->type >= QUARK_MNT_MAX ||
+		    (m->flags & ~(QUARK_MNTF_MAX_FLAG - 1)))
+			return "bad mount entry";
+	}
+	return NULL;
+}
+
+static int parse_int(const char *s)
+{
+	int v = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + *s - '0';
+	}
+	return v;
+}
+
+static long make_memfd(const char *name, u64 size, const void *data, size_t n)
+{
+	long fd = hsyscall2(__NR_memfd_create, name, MFD_CLOEXEC);
+
+	if (fd < 0 || hsyscall2(__NR_ftruncate, fd, size) < 0)
+		return -1;
+	if (n && hsyscall3(__NR_write, fd, data, n) != (long)n)
+		return -1;
+	return fd;
+}
+
+void ptrace_main(u64 *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	struct quark_boot_info *bi;
+	struct stat st;
+	int bfd;
+	const char *err;
+	long r;
+
+	bfd = argc >= 2 ? parse_int(argv[1]) : -1;
+	if (bfd < 0 || hsyscall2(__NR_fstat, bfd, &st) < 0)
+		die("quark sandbox: usage: qkernel <boot-info fd>\n");
+	if (st.st_size < (long)sizeof(*bi) || st.st_size > QUARK_BOOT_MAX_SIZE)
+		die("quark sandbox: boot info has a bad size\n");
+	r = hsyscall6(__NR_mmap, 0, st.st_size, PROT_READ, MAP_PRIVATE, bfd, 0);
+	if (r < 0)
+		die("quark sandbox: cannot map boot info\n");
+	bi = (struct quark_boot_info *)r;
+	err = validate(bi, st.st_size);
+	if (err) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "quark sandbox: invalid boot info: %s\n", err);
+		die(msg);
+	}
+	log_fd = bi->log_fd;
+	boot_ns = bi->boot_time_ns;
+	guest_memfd = make_memfd("quark-guest-memory", bi->mem_size, NULL, 0);
+	stub_exec_fd = make_memfd("quark-stub", 0, stub_image, stub_image_end - stub_image);
+	if (guest_memfd < 0 || stub_exec_fd < 0)
+		die("quark sandbox: cannot create guest memory\n");
+	r = hsyscall6(__NR_mmap, 0, bi->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, guest_memfd, 0);
+	if (r < 0)
+		die("quark sandbox: cannot map guest memory\n");
+	phys_base = (u8 *)r;
+	phys_size = bi->mem_size;
+	setup_signals();
+	kernel_main(bi, (const char *)bi, PAGE_SIZE);
+}
