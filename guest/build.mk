@@ -43,3 +43,12 @@ $(BUILD)/qkernel-ptrace: $(GUEST_CORE_OBJS) $(GUEST_PTRACE_OBJS)
 		nm $@ | grep ' w sys_'; rm -f $@; exit 1; fi
 
 -include $(GUEST_CORE_OBJS:.o=.d) $(GUEST_PTRACE_OBJS:.o=.d)
+
+# docs/syscalls.md is generated from the syscall table; tests check it is current.
+$(BUILD)/gendoc: guest/sys/gendoc.c guest/sys/syscalls.def
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O1 -Iguest/sys -o $@ $<
+
+.PHONY: docs
+docs: $(BUILD)/gendoc
+	$(Q)$(BUILD)/gendoc > docs/syscalls.md

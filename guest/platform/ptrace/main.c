@@ -29,12 +29,12 @@ struct cpu *this_cpu(void)
 
 u64 clock_monotonic_ns(void)
 {
-	return host_clock_ns(CLOCK_MONOTONIC);
+	return ptrace_clock_ns(CLOCK_MONOTONIC);
 }
 
 u64 clock_realtime_ns(void)
 {
-	return host_clock_ns(CLOCK_REALTIME);
+	return ptrace_clock_ns(CLOCK_REALTIME);
 }
 
 u64 boot_time_ns(void)
@@ -208,6 +208,7 @@ void ptrace_main(u64 *sp)
 	const char *err;
 	long r;
 
+	vdso_init(sp);
 	bfd = argc >= 2 ? parse_int(argv[1]) : -1;
 	if (bfd < 0 || hsyscall2(__NR_fstat, bfd, &st) < 0)
 		die("quark sandbox: usage: qkernel <boot-info fd>\n");

@@ -11,6 +11,9 @@
 extern int guest_memfd;		/* in the sandbox */
 extern int stub_exec_fd;	/* memfd holding the stub binary */
 
+void vdso_init(u64 *sp);
+u64 ptrace_clock_ns(int clk);	/* host clock via the vDSO */
+
 /* ptrace requests and wait-status helpers (linux/ptrace.h without libc). */
 #define PT_TRACEME	0
 #define PT_CONT		7
