@@ -15,7 +15,7 @@ all: $(BUILD)/quark
 -include tests/build.mk
 
 DEPS := build-essential pkg-config libjson-c-dev libcap-dev libseccomp-dev liburing-dev \
-	musl-tools busybox-static runc crun
+	musl-tools busybox-static runc crun bc
 deps:
 	@missing=""; for p in $(DEPS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -24,6 +24,13 @@ deps:
 	  echo "deps: installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: all present"; fi
+
+$(BUILD)/bench-micro: tests/bench/micro.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -o $@ $<
+
+bench: all $(BUILD)/bench-micro
+	tests/bench/bench.sh
 
 clean:
 	rm -rf $(BUILD)
