@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* vmm/qkernel_image.h - the qkernel binaries embedded in build/quark (userspace/embed.S). */
+#ifndef QUARK_VMM_QKERNEL_IMAGE_H
+#define QUARK_VMM_QKERNEL_IMAGE_H
+
+#include "userspace/util/error.h"
+
+/* quark_qkernel_ptrace_memfd - the ptrace-platform qkernel in a sealed, close-on-exec memfd,
+ * ready for fexecve (the exec itself closes it, so the sandbox does not keep it). */
+int quark_qkernel_ptrace_memfd(int *fd, quark_error_t *err);
+
+#endif
