@@ -253,16 +253,18 @@ static int build_stack(struct mm *mm, struct argbuf *a, const char *execfn,
 		uaddr_t s = mm->arg_start;
 		for (int i = 0; i < a->argc + a->envc; i++) {
 			if (i == a->argc) {
-				vec[n++] = 0;
+				vec[n++] = 0;	/* end of argv */
 				mm->arg_end = mm->env_start = s;
 			}
 			vec[n++] = s;
 			s += strlen(argbuf_str(a, i)) + 1;
 		}
-		if (a->argc == a->argc + a->envc)
+		if (!a->envc) {
+			vec[n++] = 0;	/* end of argv */
 			mm->arg_end = mm->env_start = s;
+		}
 	}
-	vec[n++] = 0;
+	vec[n++] = 0;	/* end of envp */
 #define AUX(k, v) do { vec[n++] = (k); vec[n++] = (v); } while (0)
 	AUX(AT_PHDR, im->phdr_addr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));

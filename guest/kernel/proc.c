@@ -153,6 +153,8 @@ long do_clone(u64 flags, uaddr_t newsp, uaddr_t ptid, uaddr_t ctid, uaddr_t tls)
 	}
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
+	if ((flags & CLONE_FS) && (flags & (CLONE_NEWNS | CLONE_NEWUSER)))
+		return -EINVAL;
 	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
 		     CLONE_NEWNET | CLONE_NEWCGROUP))
 		return -EPERM;
@@ -185,7 +187,7 @@ long do_clone(u64 flags, uaddr_t newsp, uaddr_t ptid, uaddr_t ctid, uaddr_t tls)
 	t->altstack_sp = current->altstack_sp;
 	t->altstack_size = current->altstack_size;
 	t->altstack_flags = current->altstack_flags;
-	t->exit_signal = flags & CSIGNAL;
+	t->exit_signal = c->exit_signal = flags & CSIGNAL;
 	if (flags & CLONE_CHILD_SETTID)
 		t->set_child_tid = ctid;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -252,6 +254,7 @@ static void reparent_children(struct proc *p)
 	list_for_each_entry_safe(c, n, &p->children, sibling) {
 		list_del(&c->sibling);
 		c->parent = init_proc;
+		c->exit_signal = SIGCHLD;
 		list_add_tail(&c->sibling, &init_proc->children);
 		if (c->state == PROC_ZOMBIE)
 			notify_parent(c, CLD_EXITED, 0);
@@ -260,16 +263,12 @@ static void reparent_children(struct proc *p)
 
 static void reap(struct proc *p)
 {
-	struct task *t, *n;
-
 	if (p->parent) {
 		p->parent->cutime_ns += p->cutime_ns;
 		p->parent->cstime_ns += p->cstime_ns;
 	}
 	list_del(&p->sibling);
 	p->state = PROC_REAPED;
-	list_for_each_entry_safe(t, n, &p->threads, thread_node)
-		list_del(&t->thread_node);
 	proc_free(p);
 }
 
@@ -300,6 +299,7 @@ void do_exit_group(int status)
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
 	t->state = TASK_DEAD;
+	list_del(&t->thread_node);	/* the task is freed once we leave its stack */
 	p->nr_threads--;
 	if ((status & 0x7f) == 0)
 		code = CLD_EXITED;
@@ -336,6 +336,11 @@ struct wait_req {
 
 static bool wait_match(struct proc *c, struct wait_req *w)
 {
+	/* Without __WALL, __WCLONE selects exactly the children that do not report
+	 * with SIGCHLD. */
+	if (!(w->options & __WALL) &&
+	    !!(w->options & __WCLONE) != (c->exit_signal != SIGCHLD))
+		return false;
 	switch (w->idtype) {
 	case P_PID:
 		return c->pid == w->id;

@@ -170,6 +170,23 @@ static bool range_is_free(struct mm *mm, uaddr_t start, uaddr_t end)
 	return true;
 }
 
+/* Is every page of [start, end) covered by some VMA? */
+static bool range_is_mapped(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vm_area *v;
+
+	list_for_each_entry(v, &mm->vmas, node) {
+		if (v->end <= start)
+			continue;
+		if (v->start > start)
+			return false;
+		start = v->end;
+		if (start >= end)
+			return true;
+	}
+	return start >= end;
+}
+
 /* Top-down search for len bytes of free address space below MMAP_BASE. */
 static uaddr_t unmapped_area(struct mm *mm, u64 len)
 {
@@ -201,7 +218,7 @@ long do_munmap(struct mm *mm, uaddr_t addr, u64 len)
 	struct vm_area *v, *t;
 	uaddr_t end;
 
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len)
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || len > TASK_SIZE)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	end = addr + len;
@@ -211,12 +228,14 @@ long do_munmap(struct mm *mm, uaddr_t addr, u64 len)
 		if (v->end <= addr || v->start >= end)
 			continue;
 		if (v->start < addr) {
-			if (!vma_split(v, addr))
+			/* Keep the part below addr; work on the upper half. */
+			if (!(v = vma_split(v, addr)))
 				return -ENOMEM;
-			continue;	/* the upper half comes next in the list */
 		}
-		if (v->end > end && !vma_split(v, end))
-			return -ENOMEM;
+		if (v->end > end) {
+			if (!(t = vma_split(v, end)))	/* t: the part we keep */
+				return -ENOMEM;
+		}
 		zap_range(mm, v->start, v->end);
 		vma_free(v);
 	}
@@ -253,9 +272,13 @@ long do_mmap(struct mm *mm, uaddr_t addr, u64 len, int prot, int flags, struct f
 		return -EINVAL;
 	if (!IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!len || len > TASK_SIZE)
+	if (len > TASK_SIZE)
 		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!(flags & MAP_ANONYMOUS) && off + len < off)
+		return -EOVERFLOW;
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
+		return -EINVAL;
 	if (flags & MAP_ANONYMOUS)
 		file = NULL;
 	else if (file && (err = file_mmap_check(file, prot, flags)))
@@ -316,7 +339,7 @@ static void reprotect_one(struct mm *mm, uaddr_t va, pte_t *pte, void *arg)
 long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 {
 	struct vm_area *v, *t;
-	uaddr_t end, cur;
+	uaddr_t end;
 
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC |
 						     PROT_GROWSDOWN | PROT_GROWSUP)))
@@ -327,18 +350,7 @@ long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 		return -ENOMEM;
 	if (!len)
 		return 0;
-	/* The whole range must be mapped. */
-	cur = addr;
-	list_for_each_entry(v, &mm->vmas, node) {
-		if (v->end <= cur)
-			continue;
-		if (v->start > cur)
-			break;
-		cur = v->end;
-		if (cur >= end)
-			break;
-	}
-	if (cur < end)
+	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
 	list_for_each_entry_safe(v, t, &mm->vmas, node) {
 		struct prot_arg a;
@@ -346,12 +358,13 @@ long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 		if (v->end <= addr || v->start >= end)
 			continue;
 		if (v->start < addr) {
-			if (!vma_split(v, addr))
+			if (!(v = vma_split(v, addr)))
 				return -ENOMEM;
-			continue;
 		}
-		if (v->end > end && !vma_split(v, end))
-			return -ENOMEM;
+		if (v->end > end) {
+			if (!(t = vma_split(v, end)))
+				return -ENOMEM;
+		}
 		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot_to_vm(prot);
 		a.flags = v->flags;
 		pte_range_walk(mm, v->start, v->end, reprotect_one, &a);
@@ -488,13 +501,17 @@ long do_madvise(struct mm *mm, uaddr_t addr, u64 len, int advice)
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
 	case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE:
 	case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP:
-	case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
-		return 0;
-	case MADV_DONTNEED:
+	case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT: case MADV_DONTNEED:
 		break;
 	default:
 		return -EINVAL;
 	}
+	if (end == addr)
+		return 0;
+	if (!range_is_mapped(mm, addr, end))
+		return -ENOMEM;
+	if (advice != MADV_DONTNEED)
+		return 0;
 	list_for_each_entry(v, &mm->vmas, node) {
 		if (v->end <= addr || v->start >= end)
 			continue;

@@ -53,6 +53,7 @@ struct proc {
 	struct cred cred;
 	struct rlimit64 rlim[RLIM_NLIMITS_];
 	int exit_status;		/* wait status word once a zombie */
+	int exit_signal;		/* sent to the parent at exit (SIGCHLD, or 0) */
 	bool group_exiting;
 	/* job control: reported to the parent's wait once each */
 	int stop_sig;			/* signal that stopped us, 0 if not stopped */
