@@ -286,7 +286,8 @@ void do_exit_group(int status)
 	if (p == init_proc)
 		plat_shutdown(status);
 	p->group_exiting = true;
-	if (t->clear_child_tid && p->mm) {
+	/* As Linux's mm_release: only when another task still uses the memory. */
+	if (t->clear_child_tid && p->mm && p->mm->refs > 1) {
 		put_user((s32)0, t->clear_child_tid);
 		futex_wake_addr(p->mm, t->clear_child_tid, 1);
 	}

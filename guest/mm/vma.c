@@ -344,6 +344,8 @@ long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC |
 						     PROT_GROWSDOWN | PROT_GROWSUP)))
 		return -EINVAL;
+	if (len > TASK_SIZE)
+		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	end = addr + len;
 	if (end < addr)
@@ -423,8 +425,10 @@ long do_mremap(struct mm *mm, uaddr_t old, u64 old_len, u64 new_len, int flags, 
 	if (!new_len)
 		return -EINVAL;
 	v = vma_find(mm, old);
-	if (!v || old + old_len > v->end || (!old_len && !(v->flags & VM_SHARED)))
+	if (!v || old + old_len > v->end)
 		return -EFAULT;
+	if (!old_len && !(v->flags & VM_SHARED))
+		return -EINVAL;
 	if (!(flags & MREMAP_FIXED)) {
 		if (new_len <= old_len) {
 			if (new_len < old_len && (r = do_munmap(mm, old + new_len, old_len - new_len)))
@@ -491,7 +495,7 @@ long do_madvise(struct mm *mm, uaddr_t addr, u64 len, int advice)
 	struct vm_area *v;
 	uaddr_t end;
 
-	if (!IS_ALIGNED(addr, PAGE_SIZE))
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || len > TASK_SIZE)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	end = addr + len;
