@@ -127,4 +127,8 @@ long kernel_execve(const char *path, const char *const *argv, const char *const 
 /* credentials helpers */
 static inline bool capable_root(struct proc *p) { return p->cred.euid == 0; }
 
+/* UTS host name (kernel/sys_misc.c), set from the boot info; added by the signals/identity
+ * helper as the brief specifies. */
+void uts_set_hostname(const char *name);
+
 #endif
