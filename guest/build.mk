@@ -9,7 +9,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-buil
 	-isystem /usr/include/x86_64-linux-gnu -isystem /usr/include \
 	-Iguest/include -Iuapi -I$(BUILD)/gen -Iguest/sys -MMD -MP
 
-GUEST_CORE_SRCS := $(wildcard guest/kernel/*.c guest/mm/*.c guest/fs/*.c guest/sys/*.c guest/lib/*.c)
+GUEST_CORE_SRCS := $(filter-out guest/sys/gendoc.c,$(wildcard guest/kernel/*.c guest/mm/*.c guest/fs/*.c guest/sys/*.c guest/lib/*.c))
 GUEST_PTRACE_SRCS := $(wildcard guest/platform/ptrace/*.c)
 GUEST_PTRACE_ASM := $(wildcard guest/platform/ptrace/*.S) $(wildcard guest/kernel/*.S)
 GUEST_CORE_OBJS := $(GUEST_CORE_SRCS:%.c=$(BUILD)/%.o)
