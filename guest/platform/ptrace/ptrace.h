@@ -7,6 +7,7 @@
 #define STUB_MEMFD	3		/* the guest-memory memfd inside every stub */
 #define STUB_GADGET	0x7fff00001000UL	/* syscall; int3 */
 #define STUB_ITIMER	0x7fff00001010UL
+#define STUB_SECCOMP	0x7fff00001030UL	/* struct sock_fprog */
 
 extern int guest_memfd;		/* in the sandbox */
 extern int stub_exec_fd;	/* memfd holding the stub binary */

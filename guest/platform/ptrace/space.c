@@ -11,6 +11,8 @@
 #include <qk/platform.h>
 #include <qk/proc.h>
 #include <qk/lib.h>
+#include <linux/prctl.h>
+#include <linux/seccomp.h>
 #include "hsyscall.h"
 #include "ptrace.h"
 
@@ -99,6 +101,8 @@ static long stub_syscall(struct stub *s, long nr, long a0, long a1, long a2, lon
 	return r.rax;
 }
 
+static void stub_destroy(struct stub *s);
+
 static struct stub *stub_create(void)
 {
 	struct stub *s = kzalloc(sizeof(*s));
@@ -117,7 +121,13 @@ static struct stub *stub_create(void)
 	}
 	s->pid = pid;
 	ptrace_(PT_SETOPTIONS, pid, 0, PT_O_EXITKILL | PT_O_TRACESYSGOOD);
-	stub_syscall(s, __NR_setitimer, ITIMER_VIRTUAL, STUB_ITIMER, 0, 0, 0, 0);
+	if (stub_syscall(s, __NR_setitimer, ITIMER_VIRTUAL, STUB_ITIMER, 0, 0, 0, 0) ||
+	    stub_syscall(s, __NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) ||
+	    stub_syscall(s, __NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, STUB_SECCOMP, 0, 0, 0)) {
+		pr_err("cannot set up stub %ld", pid);
+		stub_destroy(s);
+		return NULL;
+	}
 	s->ndirty = 1;
 	s->dirty[0].start = 0;
 	s->dirty[0].end = TASK_SIZE;
