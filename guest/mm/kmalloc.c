@@ -1,7 +1,8 @@
 /*
  * mm/kmalloc.c - the kernel heap. Sizes up to 2 KiB come from per-size-class free lists
  * carved out of whole pages; larger ones are whole page blocks. Every allocation has a
- * 16-byte header recording its class, so kfree needs no lookup.
+ * 16-byte header recording its class, so kfree needs no lookup. Memory from kmalloc
+ * is not zeroed (kzalloc is).
  */
 #include <qk/mm.h>
 #include <qk/lib.h>
@@ -21,6 +22,11 @@ struct freeobj {
 	struct freeobj *next;
 };
 static struct freeobj *freelist[NCLASSES];
+
+#define NCACHED		5	/* orders 0..4 (up to 64 KiB) */
+#define CACHE_MAX	16
+static struct freeobj *large_cache[NCACHED];
+static unsigned ncached[NCACHED];
 
 static size_t class_size(unsigned c)
 {
@@ -59,10 +65,16 @@ void *kmalloc(size_t n)
 
 		while ((PAGE_SIZE << order) < n + HDR)
 			order++;
-		pa = pages_alloc(order);
-		if (!pa)
-			return NULL;
-		h = __va(pa);
+		if (order < NCACHED && large_cache[order]) {
+			h = (struct hdr *)large_cache[order];
+			large_cache[order] = large_cache[order]->next;
+			ncached[order]--;
+		} else {
+			pa = pages_alloc(order);
+			if (!pa)
+				return NULL;
+			h = __va(pa);
+		}
 		h->class = LARGE;
 		h->order = order;
 	} else {
@@ -96,6 +108,15 @@ void kfree(void *p)
 	BUG_ON(h->magic != KMAGIC);
 	h->magic = 0;
 	if (h->class == LARGE) {
+		/* Keep a few blocks of each small order: I/O bounce buffers and path
+		 * buffers come and go on every syscall. */
+		if (h->order < NCACHED && ncached[h->order] < CACHE_MAX) {
+			unsigned o = h->order;
+			((struct freeobj *)h)->next = large_cache[o];
+			large_cache[o] = (struct freeobj *)h;
+			ncached[o]++;
+			return;
+		}
 		pages_free(__pa(h), h->order);
 		return;
 	}
