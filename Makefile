@@ -32,5 +32,10 @@ $(BUILD)/bench-micro: tests/bench/micro.c
 bench: all $(BUILD)/bench-micro
 	tests/bench/bench.sh
 
+# `make test` installs what is missing first, like `make run`, so a fresh machine needs
+# nothing else; `make check` (tests/build.mk) runs the suites alone.
+test: deps
+	$(Q)$(MAKE) --no-print-directory check
+
 clean:
 	rm -rf $(BUILD)

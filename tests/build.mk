@@ -1,6 +1,7 @@
 # tests/build.mk: test programs and `make test` (included by the top-level Makefile).
 #
-#   make test                 everything: unit, conformance, scripts, escape (needs build/quark)
+#   make test                 make deps, then `check`: unit, conformance, scripts, escape
+#   make check                the same without installing dependencies
 #   make test-bins            only build the test programs
 #   make test-conformance     conformance programs, native vs $(QUARK)
 #   make test-scripts         busybox shell scripts, native vs $(QUARK)
@@ -29,7 +30,7 @@ TEST_T := $(TEST_UNIT_T) tests/conformance/run.t tests/scripts/run.t tests/escap
 # tests/unit/ may add its own rules and prerequisites (TEST_UNIT_DEPS) here.
 -include tests/unit/build.mk
 
-.PHONY: test test-bins test-conformance test-scripts test-escape test-runc
+.PHONY: check test-bins test-conformance test-scripts test-escape test-runc
 
 $(BUILD)/conformance/gcc/%: tests/conformance/%.c tests/conformance/common.h
 	@mkdir -p $(@D)
@@ -46,7 +47,7 @@ $(ESCAPE_BIN): tests/escape/escape.c
 
 test-bins: $(TEST_BINS)
 
-test: $(BUILD)/quark $(TEST_BINS) $(TEST_UNIT_DEPS)
+check: $(BUILD)/quark $(BUILD)/gendoc $(TEST_BINS) $(TEST_UNIT_DEPS)
 	$(PROVE) -v $(TEST_T)
 
 test-conformance: $(CONF_GCC_BINS) $(CONF_MUSL_BINS)
