@@ -42,4 +42,10 @@ long host_poll(struct pollfd *fds, unsigned n, s64 timeout_ns);	/* -1 = forever 
 long host_getrandom(void *buf, size_t n);
 u64 host_clock_ns(int clockid);
 
+/* ADDED by the fs/ helper (not in the lead's first contract): open the file an O_PATH
+ * fd refers to, with flags (O_ACCMODE, O_APPEND, O_TRUNC, O_DIRECTORY...). Used only
+ * when a file has no parent directory to open it from by name: the root of a bind
+ * mount of a single file, or a file already unlinked. ptrace: /proc/self/fd/N. */
+long host_reopen(int opath_fd, int flags);
+
 #endif
