@@ -294,7 +294,9 @@ int files_setup_stdio(struct files *fs)
 
 		if (fl < 0)
 			continue;	/* closed on the host: closed in the guest */
-		f = hoststream_file(i, (u32)fl & (O_ACCMODE | O_APPEND));
+		/* F_GETFL shows what a native process would inherit */
+		f = hoststream_file(i, (u32)fl & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE |
+						  O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME));
 		if (!f)
 			return -ENOMEM;
 		if (install(fs, i, f, false) < 0) {

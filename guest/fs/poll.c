@@ -23,6 +23,8 @@ struct poll_entry {
 struct poll_table {
 	struct poll_entry *ent;
 	int n, cap;
+	struct file **files;	/* held while registered: their wait queues stay valid */
+	unsigned nfiles;
 	bool overflow;		/* more registrations than slots: re-poll on a timer */
 	int nhost;
 	int hostfd;
@@ -57,6 +59,9 @@ static void poll_unregister(struct poll_table *pt)
 {
 	for (int i = 0; i < pt->n; i++)
 		list_del(&pt->ent[i].w.node);
+	for (unsigned i = 0; i < pt->nfiles; i++)
+		file_put(pt->files[i]);
+	pt->nfiles = 0;
 	pt->n = 0;
 	pt->nhost = 0;
 	pt->overflow = false;
@@ -69,7 +74,7 @@ unsigned file_poll(struct file *f, struct poll_table *pt)
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
-static int poll_scan(struct pollfd *fds, unsigned n, struct poll_table *pt)
+static int poll_scan(struct pollfd *fds, unsigned n, struct poll_table *pt, struct poll_table *hold)
 {
 	int count = 0;
 
@@ -85,7 +90,7 @@ static int poll_scan(struct pollfd *fds, unsigned n, struct poll_table *pt)
 			mask = POLLNVAL;
 		} else {
 			mask = file_poll(f, pt) & ((u16)fds[i].events | POLLERR | POLLHUP);
-			file_put(f);
+			hold->files[hold->nfiles++] = f;
 		}
 		fds[i].revents = (short)mask;
 		count += mask != 0;
@@ -122,11 +127,15 @@ static long do_poll(struct pollfd *fds, unsigned n, u64 *timeout)
 	long ret;
 
 	pt.ent = kmalloc((size_t)pt.cap * sizeof(*pt.ent));
-	if (!pt.ent)
+	pt.files = kmalloc((n ? n : 1) * sizeof(*pt.files));
+	if (!pt.ent || !pt.files) {
+		kfree(pt.ent);
+		kfree(pt.files);
 		return -ENOMEM;
+	}
 	for (;;) {
 		current->state = TASK_INTERRUPTIBLE;
-		ret = poll_scan(fds, n, *timeout ? &pt : NULL);
+		ret = poll_scan(fds, n, *timeout ? &pt : NULL, &pt);
 		if (ret || !*timeout)
 			break;
 		if (signal_pending(current)) {
@@ -142,6 +151,7 @@ static long do_poll(struct pollfd *fds, unsigned n, u64 *timeout)
 	current->state = TASK_RUNNING;
 	poll_unregister(&pt);
 	kfree(pt.ent);
+	kfree(pt.files);
 	if (deadline != UINT64_MAX) {
 		now = clock_monotonic_ns();
 		*timeout = now < deadline ? deadline - now : 0;
