@@ -7,7 +7,6 @@
 #include <qk/mm.h>
 
 /* kernel/ owns the uname fields; it may provide this accessor (weak until it does). */
-extern const struct new_utsname *uts_get(void) __attribute__((weak));
 
 #define CLK_TCK		100
 #define NS_PER_TICK	(1000000000ULL / CLK_TCK)
@@ -64,10 +63,8 @@ void sb_printf(struct sbuf *sb, const char *fmt, ...)
 
 static const char *uts_field(int which)
 {
-	const struct new_utsname *u = uts_get ? uts_get() : NULL;
+	const struct new_utsname *u = uts_get();
 
-	if (!u)
-		return which == 0 ? "Linux" : which == 1 ? "6.1.0-qkernel" : "localhost";
 	return which == 0 ? u->sysname : which == 1 ? u->release : u->nodename;
 }
 
@@ -334,7 +331,6 @@ static void gen_maps(struct sbuf *sb, struct proc *p)
 
 /* mm/ may provide a copy out of another address space (weak until it does): then
  * /proc/PID/cmdline and environ work for every process, else only for the reader. */
-int copy_from_mm(struct mm *mm, void *dst, uaddr_t src, size_t n) __attribute__((weak));
 
 static int gen_user_range(struct sbuf *sb, struct proc *p, uaddr_t start, uaddr_t end)
 {
@@ -343,13 +339,10 @@ static int gen_user_range(struct sbuf *sb, struct proc *p, uaddr_t start, uaddr_
 
 	if (p->state != PROC_ALIVE || !p->mm || end <= start)
 		return 0;
-	if (p != current->proc && !copy_from_mm)
-		return 0;
 	n = MIN((size_t)(end - start), (size_t)(128 * 1024));
 	if (!sb_grow(sb, n))
 		return -ENOMEM;
-	ret = p == current->proc ? copy_from_user(sb->buf, start, n)
-				 : copy_from_mm(p->mm, sb->buf, start, n);
+	ret = copy_from_mm(p->mm, sb->buf, start, n);
 	if (!ret)
 		sb->len = n;
 	return 0;

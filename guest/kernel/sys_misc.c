@@ -15,25 +15,29 @@
 #define NR_OPEN_MAX	1048576ULL		/* fs.nr_open: RLIMIT_NOFILE's ceiling */
 #define MAX_RW_COUNT	0x7ffff000UL		/* INT_MAX & PAGE_MASK */
 
-static char uts_nodename[UTS_LEN + 1] = "localhost";
+static struct new_utsname uts = {
+	.sysname = "Linux",
+	.nodename = "localhost",
+	.release = "6.1.0-qkernel",
+	.version = "#1 SMP qkernel",
+	.machine = "x86_64",
+	.domainname = "(none)",
+};
 
 void uts_set_hostname(const char *name)
 {
-	strlcpy(uts_nodename, name, sizeof(uts_nodename));
+	memset(uts.nodename, 0, sizeof(uts.nodename));
+	strlcpy(uts.nodename, name, sizeof(uts.nodename));
+}
+
+const struct new_utsname *uts_get(void)
+{
+	return &uts;
 }
 
 long sys_uname(uaddr_t ubuf)
 {
-	struct new_utsname u;
-
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-	strlcpy(u.nodename, uts_nodename, sizeof(u.nodename));
-	strlcpy(u.release, "6.1.0-qkernel", sizeof(u.release));
-	strlcpy(u.version, "#1 SMP qkernel", sizeof(u.version));
-	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
-	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
+	return copy_to_user(ubuf, &uts, sizeof(uts)) ? -EFAULT : 0;
 }
 
 long sys_sethostname(uaddr_t uname, int len)
@@ -46,8 +50,8 @@ long sys_sethostname(uaddr_t uname, int len)
 		return -EINVAL;
 	if (copy_from_user(buf, uname, len))
 		return -EFAULT;
-	memset(uts_nodename, 0, sizeof(uts_nodename));
-	memcpy(uts_nodename, buf, len);
+	memset(uts.nodename, 0, sizeof(uts.nodename));
+	memcpy(uts.nodename, buf, len);
 	return 0;
 }
 

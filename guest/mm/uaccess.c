@@ -10,11 +10,9 @@
 #include <qk/lib.h>
 #include <qk/linux.h>
 
-/* Kernel pointer for user page va with the needed access, or NULL. */
-static u8 *user_page(uaddr_t va, int access)
+/* Kernel pointer for user page va of mm with the needed access, or NULL. */
+static u8 *user_page(struct mm *mm, uaddr_t va, int access)
 {
-	struct mm *mm = current->proc->mm;
-
 	for (int tries = 0; tries < 2; tries++) {
 		pte_t *pte = pte_walk(mm, va, false);
 
@@ -27,8 +25,8 @@ static u8 *user_page(uaddr_t va, int access)
 	return NULL;
 }
 
-/* Copy between kernel buf and user [ua, ua+n); write = to user. */
-static int user_copy(uaddr_t ua, void *buf, size_t n, bool write)
+/* Copy between kernel buf and user [ua, ua+n) of mm; write = to user. */
+static int mm_copy(struct mm *mm, uaddr_t ua, void *buf, size_t n, bool write)
 {
 	u8 *k = buf;
 
@@ -36,7 +34,7 @@ static int user_copy(uaddr_t ua, void *buf, size_t n, bool write)
 		return -EFAULT;
 	while (n) {
 		size_t off = ua & (PAGE_SIZE - 1), chunk = MIN(n, PAGE_SIZE - off);
-		u8 *p = user_page(ua - off, write ? FAULT_WRITE : FAULT_READ);
+		u8 *p = user_page(mm, ua - off, write ? FAULT_WRITE : FAULT_READ);
 
 		if (!p)
 			return -EFAULT;
@@ -53,12 +51,17 @@ static int user_copy(uaddr_t ua, void *buf, size_t n, bool write)
 
 int copy_from_user(void *dst, uaddr_t src, size_t n)
 {
-	return user_copy(src, dst, n, false);
+	return mm_copy(current->proc->mm, src, dst, n, false);
 }
 
 int copy_to_user(uaddr_t dst, const void *src, size_t n)
 {
-	return user_copy(dst, (void *)src, n, true);
+	return mm_copy(current->proc->mm, dst, (void *)src, n, true);
+}
+
+int copy_from_mm(struct mm *mm, void *dst, uaddr_t src, size_t n)
+{
+	return mm_copy(mm, src, dst, n, false);
 }
 
 int clear_user(uaddr_t dst, size_t n)
@@ -85,7 +88,7 @@ long strncpy_from_user(char *dst, uaddr_t src, size_t max)
 
 		if (!access_ok(src, 1))
 			return -EFAULT;
-		p = user_page(src - off, FAULT_READ);
+		p = user_page(current->proc->mm, src - off, FAULT_READ);
 		if (!p)
 			return -EFAULT;
 		for (size_t i = 0; i < chunk; i++) {

@@ -130,5 +130,6 @@ static inline bool capable_root(struct proc *p) { return p->cred.euid == 0; }
 /* UTS host name (kernel/sys_misc.c), set from the boot info; added by the signals/identity
  * helper as the brief specifies. */
 void uts_set_hostname(const char *name);
+const struct new_utsname *uts_get(void);	/* kernel/sys_misc.c */
 
 #endif

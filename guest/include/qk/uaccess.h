@@ -12,6 +12,9 @@
 int copy_from_user(void *dst, uaddr_t src, size_t n);	/* 0 or -EFAULT */
 int copy_to_user(uaddr_t dst, const void *src, size_t n);	/* 0 or -EFAULT */
 int clear_user(uaddr_t dst, size_t n);
+/* Read another address space (e.g. /proc/PID/cmdline); faults pages in as a read would. */
+struct mm;
+int copy_from_mm(struct mm *mm, void *dst, uaddr_t src, size_t n);
 /* Copy a NUL-terminated string of at most max-1 bytes; returns its length,
  * -EFAULT, or -ENAMETOOLONG when no NUL within max bytes. */
 long strncpy_from_user(char *dst, uaddr_t src, size_t max);
