@@ -3,6 +3,7 @@
  * and PT_INTERP), the initial stack with argv/envp/auxv, and the switch to the new image.
  */
 #include <qk/proc.h>
+#include <qk/elf.h>
 #include <qk/vfs.h>
 #include <qk/uaccess.h>
 #include <qk/platform.h>
@@ -103,16 +104,13 @@ struct elf_image {
 static int elf_read_headers(struct file *f, struct elf_image *im, const u8 *hdr, long hlen)
 {
 	size_t phsz;
+	int r;
 
 	if (hlen < (long)sizeof(Elf64_Ehdr))
 		return -ENOEXEC;
 	memcpy(&im->eh, hdr, sizeof(im->eh));
-	if (memcmp(im->eh.e_ident, ELFMAG, SELFMAG) || im->eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    im->eh.e_ident[EI_DATA] != ELFDATA2LSB || im->eh.e_machine != EM_X86_64 ||
-	    (im->eh.e_type != ET_EXEC && im->eh.e_type != ET_DYN) ||
-	    im->eh.e_phentsize != sizeof(Elf64_Phdr) || im->eh.e_phnum == 0 ||
-	    im->eh.e_phnum > 128)
-		return -ENOEXEC;
+	if ((r = elf_check_header(&im->eh)))
+		return r;
 	phsz = im->eh.e_phnum * sizeof(Elf64_Phdr);
 	im->ph = kmalloc(phsz);
 	if (!im->ph)
@@ -132,22 +130,12 @@ static int elf_prot(u32 pf)
  * image goes (0 = pick a free area). */
 static int elf_map(struct mm *mm, struct file *f, struct elf_image *im, uaddr_t base)
 {
-	uaddr_t lo = UINT64_MAX, hi = 0;
+	uaddr_t lo, hi;
 	Elf64_Phdr *ph;
 	long r;
 
-	for (int i = 0; i < im->eh.e_phnum; i++) {
-		ph = &im->ph[i];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (ph->p_filesz > ph->p_memsz ||
-		    (ph->p_vaddr & (PAGE_SIZE - 1)) != (ph->p_offset & (PAGE_SIZE - 1)))
-			return -ENOEXEC;
-		lo = MIN(lo, ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE));
-		hi = MAX(hi, ph->p_vaddr + ph->p_memsz);
-	}
-	if (lo >= hi || hi - lo > TASK_SIZE / 2)
-		return -ENOEXEC;
+	if ((r = elf_load_span(im->ph, im->eh.e_phnum, &lo, &hi)))
+		return r;
 	im->bias = 0;
 	if (im->eh.e_type == ET_DYN) {
 		if (!base) {
