@@ -41,6 +41,8 @@ void printk(int level, const char *fmt, ...) { char b[512]; va_list ap; int n; (
 void panic(const char *fmt, ...) { char b[512]; va_list ap; int n; va_start(ap, fmt); n = vsnprintf(b, sizeof b, fmt, ap); va_end(ap); host_write(2, "PANIC: ", 7); host_write(2, b, n); host_write(2, "\n", 1); abort(); __builtin_unreachable(); }
 int copy_from_user(void *d, uaddr_t s, size_t n) { if (n && s < 4096) return -EFAULT; memcpy(d, (void *)s, n); return 0; }
 int copy_to_user(uaddr_t d, const void *s, size_t n) { if (n && d < 4096) return -EFAULT; memcpy((void *)d, s, n); return 0; }
+int copy_from_mm(struct mm *mm, void *d, uaddr_t s, size_t n) { (void)mm; return copy_from_user(d, s, n); }
+const struct new_utsname *uts_get(void) { static struct new_utsname u = { .sysname = "Linux", .nodename = "localhost", .release = "6.1.0-qkernel" }; return &u; }
 static char *gn(uaddr_t u, bool empty) { char *b; size_t l; if (u < 4096) return ERR_PTR(-EFAULT); l = strnlen((char *)u, PATH_MAX); if (l == PATH_MAX) return ERR_PTR(-ENAMETOOLONG); if (!l && !empty) return ERR_PTR(-ENOENT); b = kmalloc(PATH_MAX); memcpy(b, (char *)u, l + 1); return b; }
 char *getname(uaddr_t u) { return gn(u, false); }
 char *getname_empty_ok(uaddr_t u) { return gn(u, true); }
