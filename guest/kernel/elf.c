@@ -23,6 +23,7 @@ int elf_load_span(const Elf64_Phdr *ph, int phnum, uaddr_t *lo, uaddr_t *hi)
 		if (ph[i].p_type != PT_LOAD)
 			continue;
 		if (ph[i].p_filesz > ph[i].p_memsz ||
+		    ph[i].p_vaddr + ph[i].p_memsz < ph[i].p_vaddr ||
 		    (ph[i].p_vaddr & (PAGE_SIZE - 1)) != (ph[i].p_offset & (PAGE_SIZE - 1)))
 			return -ENOEXEC;
 		l = MIN(l, ALIGN_DOWN(ph[i].p_vaddr, PAGE_SIZE));

@@ -131,6 +131,23 @@ static void vma_merge_around(struct mm *mm, struct vm_area *v)
 	}
 }
 
+/* Merge compatible neighbours whose boundary lies in [start, end]. */
+static void vma_merge_range(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vm_area *v = list_entry(mm->vmas.next, struct vm_area, node);
+
+	while (&v->node != &mm->vmas && v->node.next != &mm->vmas) {
+		struct vm_area *n = list_entry(v->node.next, struct vm_area, node);
+
+		if (v->end >= start && v->end <= end && vma_mergeable(v, n)) {
+			v->end = n->end;
+			vma_free(n);
+			continue;
+		}
+		v = n;
+	}
+}
+
 /* Split v at addr (start < addr < end); returns the upper half. */
 static struct vm_area *vma_split(struct vm_area *v, uaddr_t addr)
 {
@@ -242,19 +259,25 @@ long do_munmap(struct mm *mm, uaddr_t addr, u64 len)
 	return 0;
 }
 
-/* Allocate and map every page of a shared anonymous VMA now, so fork shares them. */
-static int populate_shared(struct mm *mm, struct vm_area *v)
+/* Allocate and map every missing page of [start, end) of a shared anonymous VMA now, so
+ * fork shares them (demand faults after fork would give each process its own page). */
+static int populate_shared(struct mm *mm, uaddr_t start, uaddr_t end, u32 vmflags)
 {
-	for (uaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+	for (uaddr_t va = start; va < end; va += PAGE_SIZE) {
 		pte_t *pte = pte_walk(mm, va, true);
-		paddr_t pa = page_alloc();
+		paddr_t pa;
 
-		if (!pte || !pa)
+		if (!pte)
 			return -ENOMEM;
-		*pte = pa | vma_pte_bits(v->flags);
+		if (*pte & PTE_P)
+			continue;
+		pa = page_alloc();
+		if (!pa)
+			return -ENOMEM;
+		*pte = pa | vma_pte_bits(vmflags);
 		mm->rss++;
 	}
-	plat_mm_changed(mm, v->start, v->end);
+	plat_mm_changed(mm, start, end);
 	return 0;
 }
 
@@ -275,7 +298,7 @@ long do_mmap(struct mm *mm, uaddr_t addr, u64 len, int prot, int flags, struct f
 	if (len > TASK_SIZE)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!(flags & MAP_ANONYMOUS) && off + len < off)
+	if (!(flags & MAP_ANONYMOUS) && (off + len < off || off + len > (u64)INT64_MAX))
 		return -EOVERFLOW;
 	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
 		return -EINVAL;
@@ -286,8 +309,10 @@ long do_mmap(struct mm *mm, uaddr_t addr, u64 len, int prot, int flags, struct f
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!IS_ALIGNED(addr, PAGE_SIZE))
 			return -EINVAL;
-		if (addr + len > TASK_SIZE || addr + len < addr || addr < MMAP_MIN_ADDR)
+		if (addr + len > TASK_SIZE || addr + len < addr)
 			return -ENOMEM;
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
 		if (flags & MAP_FIXED_NOREPLACE && !range_is_free(mm, addr, addr + len))
 			return -EEXIST;
 		if ((err = do_munmap(mm, addr, len)))
@@ -310,7 +335,7 @@ long do_mmap(struct mm *mm, uaddr_t addr, u64 len, int prot, int flags, struct f
 		return -ENOMEM;
 	vma_insert(mm, v);
 	if ((vmf & VM_SHARED) && !file) {
-		if ((err = populate_shared(mm, v))) {
+		if ((err = populate_shared(mm, v->start, v->end, v->flags))) {
 			do_munmap(mm, addr, len);
 			return err;
 		}
@@ -331,7 +356,7 @@ static void reprotect_one(struct mm *mm, uaddr_t va, pte_t *pte, void *arg)
 
 	(void)mm;
 	(void)va;
-	if ((*pte & PTE_COW) && (bits & PTE_W))
+	if (*pte & PTE_COW)
 		bits = (bits & ~PTE_W) | PTE_COW;	/* stays shared until written */
 	*pte = (*pte & PTE_ADDR) | bits;
 }
@@ -354,6 +379,10 @@ long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 		return 0;
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
+	/* x86 has no grows-up stacks; grows-down only applies to a grows-down VMA. */
+	if ((prot & PROT_GROWSUP) ||
+	    ((prot & PROT_GROWSDOWN) && !(vma_find(mm, addr)->flags & VM_GROWSDOWN)))
+		return -EINVAL;
 	list_for_each_entry_safe(v, t, &mm->vmas, node) {
 		struct prot_arg a;
 
@@ -372,6 +401,7 @@ long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 		pte_range_walk(mm, v->start, v->end, reprotect_one, &a);
 		plat_mm_changed(mm, v->start, v->end);
 	}
+	vma_merge_range(mm, addr, end);
 	return 0;
 }
 
@@ -411,6 +441,51 @@ static void move_one(struct mm *mm, uaddr_t va, pte_t *pte, void *arg)
 	}
 }
 
+/* mremap's move: a new VMA at dst with the same backing as [old, old + old_len) of v,
+ * the PTEs carried over, then the old range unmapped. */
+static long mremap_move(struct mm *mm, struct vm_area *v, uaddr_t old, u64 old_len,
+			uaddr_t dst, u64 new_len)
+{
+	u64 off = v->file ? v->off + (old - v->start) : 0;
+	struct vm_area *n = vma_new(dst, dst + new_len, v->flags, v->file, off);
+	struct move_arg a = { mm, (s64)(dst - old) };
+	long r;
+
+	if (!n)
+		return -ENOMEM;
+	vma_insert(mm, n);
+	pte_range_walk(mm, old, old + old_len, move_one, &a);
+	plat_mm_changed(mm, dst, dst + old_len);
+	r = do_munmap(mm, old, old_len);
+	if (r)
+		return r;
+	if ((n->flags & VM_SHARED) && !n->file && new_len > old_len &&
+	    populate_shared(mm, dst + old_len, dst + new_len, n->flags))
+		return -ENOMEM;
+	vma_merge_range(mm, dst, dst + new_len);
+	return dst;
+}
+
+/* Grow v (which ends at old + old_len) in place to old + new_len. */
+static long mremap_grow(struct mm *mm, struct vm_area *v, uaddr_t old, u64 new_len)
+{
+	uaddr_t end = v->end;
+
+	if (v->file || (v->flags & VM_SHARED)) {
+		struct vm_area *n = vma_new(end, old + new_len, v->flags, v->file,
+					    v->off + (end - v->start));
+		if (!n)
+			return -ENOMEM;
+		list_add(&n->node, &v->node);
+		if (!v->file && populate_shared(mm, end, old + new_len, v->flags))
+			return -ENOMEM;
+	} else {
+		v->end = old + new_len;
+		vma_merge_around(mm, v);
+	}
+	return old;
+}
+
 long do_mremap(struct mm *mm, uaddr_t old, u64 old_len, u64 new_len, int flags, uaddr_t new_addr)
 {
 	struct vm_area *v;
@@ -420,45 +495,22 @@ long do_mremap(struct mm *mm, uaddr_t old, u64 old_len, u64 new_len, int flags, 
 	if (!IS_ALIGNED(old, PAGE_SIZE) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
 		return -EINVAL;
+	if (old_len > TASK_SIZE || new_len > TASK_SIZE)
+		return -EINVAL;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (!new_len)
 		return -EINVAL;
-	v = vma_find(mm, old);
-	if (!v || old + old_len > v->end)
-		return -EFAULT;
-	if (!old_len && !(v->flags & VM_SHARED))
-		return -EINVAL;
-	if (!(flags & MREMAP_FIXED)) {
-		if (new_len <= old_len) {
-			if (new_len < old_len && (r = do_munmap(mm, old + new_len, old_len - new_len)))
-				return r;
-			return old;
-		}
-		if (old + old_len == v->end && range_is_free(mm, v->end, old + new_len) &&
-		    old + new_len <= TASK_SIZE) {
-			if (v->file || (v->flags & VM_SHARED)) {
-				struct vm_area *n = vma_new(v->end, old + new_len, v->flags, v->file,
-							    v->off + (v->end - v->start));
-				if (!n)
-					return -ENOMEM;
-				list_add(&n->node, &v->node);
-			} else {
-				v->end = old + new_len;
-				vma_merge_around(mm, v);
-			}
-			return old;
-		}
-		if (!(flags & MREMAP_MAYMOVE))
-			return -ENOMEM;
-		dst = unmapped_area(mm, new_len);
-		if (!dst)
-			return -ENOMEM;
-	} else {
+	if (flags & MREMAP_FIXED) {
 		dst = new_addr;
 		if (!IS_ALIGNED(dst, PAGE_SIZE) || dst + new_len > TASK_SIZE ||
 		    (dst < old + old_len && old < dst + new_len))
 			return -EINVAL;
+		if (dst < MMAP_MIN_ADDR)
+			return -EPERM;
+		v = vma_find(mm, old);
+		if (!v || old + old_len > v->end)
+			return -EFAULT;
 		if ((r = do_munmap(mm, dst, new_len)))
 			return r;
 		if (new_len < old_len) {
@@ -466,28 +518,32 @@ long do_mremap(struct mm *mm, uaddr_t old, u64 old_len, u64 new_len, int flags, 
 				return r;
 			old_len = new_len;
 		}
+		/* The unmaps above may have split or freed the VMA: look it up again. */
+		v = vma_find(mm, old);
+		if (!v || old + old_len > v->end)
+			return -EFAULT;
+		return mremap_move(mm, v, old, old_len, dst, new_len);
 	}
-	/* Move: new VMA at dst with the same backing, PTEs moved over, old range unmapped. */
-	{
-		u64 off = v->file ? v->off + (old - v->start) : 0;
-		struct vm_area *n = vma_new(dst, dst + new_len, v->flags, v->file, off);
-		struct move_arg a = { mm, (s64)(dst - old) };
-
-		if (!n)
-			return -ENOMEM;
-		vma_insert(mm, n);
-		pte_range_walk(mm, old, old + old_len, move_one, &a);
-		plat_mm_changed(mm, dst, dst + old_len);
-		r = do_munmap(mm, old, old_len);
-		if (r)
+	if (new_len <= old_len) {
+		/* Shrinking is an unmap of the tail, wherever the VMAs lie (as Linux). */
+		if (new_len < old_len && (r = do_munmap(mm, old + new_len, old_len - new_len)))
 			return r;
-		if ((n->flags & VM_SHARED) && !n->file && new_len > old_len) {
-			for (uaddr_t va = dst + old_len; va < dst + new_len; va += PAGE_SIZE)
-				if (handle_mm_fault(mm, va, FAULT_READ))
-					return -ENOMEM;
-		}
-		return dst;
+		return old;
 	}
+	v = vma_find(mm, old);
+	if (!v || old + old_len > v->end)
+		return -EFAULT;
+	if (!old_len && !(v->flags & VM_SHARED))
+		return -EINVAL;
+	if (old + old_len == v->end && old + new_len <= TASK_SIZE &&
+	    range_is_free(mm, v->end, old + new_len))
+		return mremap_grow(mm, v, old, new_len);
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	dst = unmapped_area(mm, new_len);
+	if (!dst)
+		return -ENOMEM;
+	return mremap_move(mm, v, old, old_len, dst, new_len);
 }
 
 long do_madvise(struct mm *mm, uaddr_t addr, u64 len, int advice)
@@ -542,7 +598,9 @@ static void fork_one(struct mm *parent, uaddr_t va, pte_t *pte, void *arg)
 		a->err = -ENOMEM;
 		return;
 	}
-	if (!(a->vma->flags & VM_SHARED) && (*pte & (PTE_W | PTE_COW)))
+	/* Every private page is copy-on-write from now on, read-only ones too: a later
+	 * mprotect may make them writable. */
+	if (!(a->vma->flags & VM_SHARED))
 		*pte = (*pte & ~PTE_W) | PTE_COW;
 	*dst = *pte;
 	page_get(*pte & PTE_ADDR);
@@ -573,7 +631,7 @@ struct mm *mm_fork(struct mm *parent)
 		pte_range_walk(parent, v->start, v->end, fork_one, &a);
 		if (a.err)
 			goto fail;
-		if (!(v->flags & VM_SHARED) && (v->flags & VM_WRITE))
+		if (!(v->flags & VM_SHARED))
 			plat_mm_changed(parent, v->start, v->end);
 	}
 	plat_mm_changed(mm, 0, TASK_SIZE);

@@ -131,10 +131,7 @@ static const struct {
 	NOSPAN("a segment whose p_vaddr + p_memsz wraps around", LOAD(WRAPPED, 0, 0x1000, 0x2000)),
 	{ .name = "a wrapping segment next to a normal one",
 	  .ph = { LOAD(0x400000, 0, 0x1000, 0x1000), LOAD(WRAPPED, 0, 0x1000, 0x2000) },
-	  .want = -ENOEXEC,
-	  .todo = "the wrapped end is below the others, so the span ignores that segment and "
-		  "exec maps it (ET_DYN: p_vaddr + bias wraps to a low address) instead of "
-		  "failing as Linux does" },
+	  .want = -ENOEXEC },
 };
 
 static void test_spans(void)

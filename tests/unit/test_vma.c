@@ -170,13 +170,11 @@ static const struct row rows[] = {
 	  .ops = { MMAP(A(0), 2 * P, RW, PRIV | FIX, 0, A(0)),
 	    MMAP(A(2), 2 * P, RO, PRIV | FIX, 0, A(2)),
 	    MPROT(A(1), 2 * P, RWX, 0) },
-	  .vmas = { V(A(0), A(1), VRW), V(A(1), A(3), VRWX), V(A(3), A(4), VR) },
-	  .todo = "mprotect never merges: [A1,A2) and [A2,A3) stay two RWX VMAs" },
+	  .vmas = { V(A(0), A(1), VRW), V(A(1), A(3), VRWX), V(A(3), A(4), VR) } },
 	{ .name = "mprotect back to the old protection merges the pieces again",
 	  .ops = { MMAP(A(0), 3 * P, RW, PRIV | FIX, 0, A(0)), MPROT(A(1), P, RO, 0),
 	    MPROT(A(1), P, RW, 0) },
-	  .vmas = { V(A(0), A(3), VRW) },
-	  .todo = "mprotect never merges: three RW VMAs remain" },
+	  .vmas = { V(A(0), A(3), VRW) } },
 	{ .name = "mprotect rewrites the PTEs of present pages",
 	  .ops = { MMAP(A(0), 2 * P, RW, PRIV | FIX, 0, A(0)), WR(A(0), 'x'), PTE(A(0), PTE_RW_),
 	    MPROT(A(0), 2 * P, RO, 0), PTE(A(0), PTE_RO_),
@@ -198,8 +196,7 @@ static const struct row rows[] = {
 	  .ops = { MMAP(A(0), P, RW, PRIV | FIX, 0, A(0)),
 	    MPROT(A(0), P, RO | PROT_GROWSDOWN, -EINVAL),
 	    MPROT(A(0), P, RO | PROT_GROWSUP, -EINVAL) },
-	  .vmas = { V(A(0), A(1), VRW) },
-	  .todo = "do_mprotect accepts the grow bits and applies the protection" },
+	  .vmas = { V(A(0), A(1), VRW) } },
 
 	/* ---- MAP_FIXED ---- */
 	{ .name = "MAP_FIXED over an existing mapping replaces it with fresh pages",
@@ -234,14 +231,11 @@ static const struct row rows[] = {
 	{ .name = "file offset + length past the largest file size: EOVERFLOW",
 	  .ops = { MMAP(A(0), P, RO, FPRIV, 0x7ffffffffffff000UL, -EOVERFLOW),
 	    MMAP(A(0), P, RO, FPRIV, 0x8000000000000000UL, -EOVERFLOW) },
-	  .vmas = { { 0 } },
-	  .todo = "do_mmap only rejects offsets that wrap u64; Linux rejects off + len > "
-		  "MAX_LFS_FILESIZE (2^63 - 1) for regular files" },
+	  .vmas = { { 0 } } },
 	{ .name = "MAP_FIXED below mmap_min_addr: EPERM (Linux without CAP_SYS_RAWIO)",
 	  .ops = { MMAP(0, P, RW, PRIV | FIX, 0, -EPERM),
 	    MMAP(P, P, RW, PRIV | NOREPL, 0, -EPERM) },
-	  .vmas = { { 0 } },
-	  .todo = "do_mmap returns ENOMEM" },
+	  .vmas = { { 0 } } },
 
 	/* ---- brk ---- */
 	{ .name = "brk grows the heap and shrinks it, freeing the pages",
@@ -294,14 +288,11 @@ static const struct row rows[] = {
 	{ .name = "MREMAP_FIXED next to a compatible VMA merges with it",
 	  .ops = { MMAP(A(0), P, RW, PRIV | FIX, 0, A(0)), MMAP(A(4), P, RW, PRIV | FIX, 0, A(4)),
 	    MREMAP(A(0), P, P, MFIXED, A(3), A(3)) },
-	  .vmas = { V(A(3), A(5), VRW) },
-	  .todo = "a moved VMA is never merged: [A3,A4) and [A4,A5) stay apart" },
+	  .vmas = { V(A(3), A(5), VRW) } },
 	{ .name = "MREMAP_FIXED to the start of the VMA being moved from",
 	  .ops = { MMAP(A(2), 8 * P, RW, PRIV | FIX, 0, A(2)), WR(A(5), 'u'),
 	    MREMAP(A(5), P, P, MFIXED, A(2), A(2)), RD(A(2), 'u'), RD(A(5), -EFAULT) },
-	  .vmas = { V(A(2), A(5), VRW), V(A(6), A(10), VRW) }, .loose = true,
-	  .todo = "use after free: do_munmap(new_addr) frees the VMA do_mremap still reads "
-		  "(v->flags, v->file) to build the moved VMA" },
+	  .vmas = { V(A(2), A(5), VRW), V(A(6), A(10), VRW) }, .loose = true },
 	{ .name = "mremap moves a file mapping with its file offset",
 	  .ops = { MMAP(A(0), 2 * P, RO, FPRIV | FIX, 2 * P, A(0)),
 	    MMAP(A(2), P, RO, PRIV | FIX, 0, A(2)),
@@ -320,9 +311,7 @@ static const struct row rows[] = {
 	{ .name = "shared anonymous memory grown in place by mremap stays shared across fork",
 	  .ops = { MMAP(A(0), P, RW, SHAN | FIX, 0, A(0)), MREMAP(A(0), P, 2 * P, 0, 0, A(0)), FORK,
 	    C_WR(A(1), 's'), RD(A(1), 's') },
-	  .vmas = { V(A(0), A(2), VRW | VS) }, .cvmas = { V(A(0), A(2), VRW | VS) }, .loose = true,
-	  .todo = "the grown part is not populated (as mmap and the move path do), so parent "
-		  "and child fault in different pages" },
+	  .vmas = { V(A(0), A(2), VRW | VS) }, .cvmas = { V(A(0), A(2), VRW | VS) }, .loose = true },
 	{ .name = "shared anonymous memory moved and grown by mremap stays shared across fork",
 	  .ops = { MMAP(A(0), P, RW, SHAN | FIX, 0, A(0)), MMAP(A(1), P, RO, PRIV | FIX, 0, A(1)),
 	    MREMAP(A(0), P, 2 * P, MAYMOVE, 0, MB - 2 * P), FORK, C_WR(MB - P, 's'),
@@ -333,9 +322,7 @@ static const struct row rows[] = {
 	  .ops = { MMAP(A(0), P, NONE, SHAN | FIX, 0, A(0)),
 	    MMAP(A(1), P, RO, PRIV | FIX, 0, A(1)),
 	    MREMAP(A(0), P, 2 * P, MAYMOVE, 0, MB - 2 * P) },
-	  .vmas = { V(A(1), A(2), VR), V(MB - 2 * P, MB, VS) },
-	  .todo = "the move populates the new pages with handle_mm_fault, which refuses "
-		  "PROT_NONE: ENOMEM after the mapping already moved" },
+	  .vmas = { V(A(1), A(2), VR), V(MB - 2 * P, MB, VS) } },
 	{ .name = "mremap errors: EINVAL (alignment, flags, sizes, overlap), EFAULT (not mapped)",
 	  .ops = { MMAP(A(0), 2 * P, RW, PRIV | FIX, 0, A(0)),
 	    MMAP(A(2), P, RO, PRIV | FIX, 0, A(2)), MREMAP(A(0) + 1, P, 2 * P, 0, 0, -EINVAL),
@@ -351,17 +338,14 @@ static const struct row rows[] = {
 	{ .name = "mremap to a size larger than the address space: EINVAL",
 	  .ops = { MMAP(A(0), P, RW, PRIV | FIX, 0, A(0)),
 	    MREMAP(A(0), P, 0x800000000000UL, MAYMOVE, 0, -EINVAL) },
-	  .vmas = { V(A(0), A(1), VRW) },
-	  .todo = "do_mremap returns ENOMEM" },
+	  .vmas = { V(A(0), A(1), VRW) } },
 	{ .name = "mremap shrink of a range spanning two VMAs unmaps the tail",
 	  .ops = { MMAP(A(0), P, RW, PRIV | FIX, 0, A(0)),
 	    MMAP(A(1), 2 * P, RO, PRIV | FIX, 0, A(1)), MREMAP(A(0), 3 * P, P, 0, 0, A(0)) },
-	  .vmas = { V(A(0), A(1), VRW) },
-	  .todo = "do_mremap wants [old, old + old_len) inside one VMA even to shrink: EFAULT" },
+	  .vmas = { V(A(0), A(1), VRW) } },
 	{ .name = "MREMAP_FIXED to address 0: EPERM (Linux without CAP_SYS_RAWIO)",
 	  .ops = { MMAP(A(0), P, RW, PRIV | FIX, 0, A(0)), MREMAP(A(0), P, P, MFIXED, 0, -EPERM) },
-	  .vmas = { V(A(0), A(1), VRW) },
-	  .todo = "do_mremap has no MMAP_MIN_ADDR check: it maps page 0, which do_mmap refuses" },
+	  .vmas = { V(A(0), A(1), VRW) } },
 
 	/* ---- faults ---- */
 	{ .name = "anonymous fault-in maps one zeroed writable page",
@@ -437,17 +421,11 @@ static const struct row rows[] = {
 	  .ops = { MMAP(A(0), P, RW, PRIV | FIX, 0, A(0)), WR(A(0), 'p'), FORK,
 	    MPROT(A(0), P, RO, 0), MPROT(A(0), P, RW, 0), WR(A(0), 'x'),
 	    C_RD(A(0), 'p') },
-	  .vmas = { V(A(0), A(1), VRW) }, .cvmas = { V(A(0), A(1), VRW) },
-	  .todo = "reprotect_one drops PTE_COW when the new protection is read-only, so the "
-		  "later read-write mprotect makes the shared page writable: the parent's "
-		  "write shows in the child" },
+	  .vmas = { V(A(0), A(1), VRW) }, .cvmas = { V(A(0), A(1), VRW) } },
 	{ .name = "a read-only private page is copy-on-write after fork (the child makes it RW)",
 	  .ops = { MMAP(A(0), P, RO, FPRIV | FIX, 0, A(0)), RD(A(0), FB(0)), FORK,
 	    C_MPROT(A(0), P, RW, 0), C_WR(A(0), 'c'), RD(A(0), FB(0)) },
-	  .vmas = { VF(A(0), A(1), VR, 0) }, .cvmas = { VF(A(0), A(1), VRW, 0) },
-	  .todo = "fork_one marks only writable PTEs copy-on-write; a read-only private page "
-		  "is shared plainly and mprotect(PROT_WRITE) makes it writable in both: the "
-		  "child's write shows in the parent (e.g. ELF text/rodata)" },
+	  .vmas = { VF(A(0), A(1), VR, 0) }, .cvmas = { VF(A(0), A(1), VRW, 0) } },
 };
 
 static const char *const mm_names[] = { "mm", "child" };
