@@ -1,4 +1,4 @@
-/* lib/printf.c - vsnprintf for qkernel: %d %i %u %x %X %o %p %s %c %%, flags - 0 and
+/* lib/printf.c - vsnprintf for qkernel: %d %i %u %x %X %o %p %s %c %%, flags - 0 # and
  * width/precision (incl. *), length modifiers hh h l ll z t. */
 #include <qk/lib.h>
 
@@ -64,7 +64,7 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 	struct out o = { buf, n, 0 };
 
 	for (; *fmt; fmt++) {
-		bool left = false, upper = false;
+		bool left = false, upper = false, alt = false;
 		char pad = ' ';
 		int width = 0, prec = -1, lng = 0;
 
@@ -72,8 +72,14 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 			put(&o, *fmt);
 			continue;
 		}
-		for (fmt++; *fmt == '-' || *fmt == '0'; fmt++)
-			*fmt == '-' ? (left = true) : (pad = '0');
+		for (fmt++; *fmt == '-' || *fmt == '0' || *fmt == '#'; fmt++) {
+			if (*fmt == '-')
+				left = true;
+			else if (*fmt == '0')
+				pad = '0';
+			else
+				alt = true;
+		}
 		if (*fmt == '*') {
 			width = va_arg(ap, int);
 			fmt++;
@@ -108,6 +114,10 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 			u64 v = lng ? va_arg(ap, u64) : va_arg(ap, unsigned);
 			int base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
 			upper = *fmt == 'X';
+			if (alt && v && base == 16) {
+				put(&o, '0');
+				put(&o, upper ? 'X' : 'x');
+			}
 			put_num(&o, v, base, false, upper, width, prec, left, pad);
 			break;
 		}

@@ -1,21 +1,28 @@
 /*
  * mm/pmm.c - the physical page allocator over guest memory.
  * One struct page per physical page, stored at the start of guest memory. A page is free
- * when its count is 0. Single pages come from a rotating hint, so consecutive allocations
- * are usually physically contiguous (the ptrace platform then maps them with one mmap).
+ * when its count is 0. Freed single pages go on a free list that page_alloc takes from
+ * first (O(1)); otherwise allocation scans from a rotating hint, so fresh allocations are
+ * usually physically contiguous (the ptrace platform then maps them with one mmap).
+ * Pages on the free list are not handed out by the scan; when a multi-page allocation
+ * finds no room, the list is dissolved and the scan retried.
  */
 #include <qk/mm.h>
 #include <qk/lib.h>
 
 struct page {
 	u32 count;
-	u32 order;	/* for the head of a pages_alloc block */
+	u16 order;	/* for the head of a pages_alloc block */
+	u16 listed;	/* on the free list */
+	u32 next;	/* free list link (pfn), 0 = end */
 };
+_Static_assert(sizeof(struct page) == 12, "struct page");
 
 u8 *phys_base;
 u64 phys_size;
 static struct page *pages;
 static u64 first_pfn, npages, free_pages, hint;
+static u32 free_head;	/* free list of single pages (pfn), 0 = empty */
 
 void pmm_init(paddr_t start, paddr_t end)
 {
@@ -37,9 +44,19 @@ void pmm_init(paddr_t start, paddr_t end)
 static bool run_free(u64 pfn, u64 n)
 {
 	for (u64 i = 0; i < n; i++)
-		if (pages[pfn + i].count)
+		if (pages[pfn + i].count || pages[pfn + i].listed)
 			return false;
 	return true;
+}
+
+static void free_list_dissolve(void)
+{
+	while (free_head) {
+		struct page *pg = &pages[free_head];
+		free_head = pg->next;
+		pg->listed = 0;
+		pg->next = 0;
+	}
 }
 
 paddr_t pages_alloc(unsigned order)
@@ -48,8 +65,11 @@ paddr_t pages_alloc(unsigned order)
 
 	if (free_pages < n)
 		return 0;
-	for (u64 tries = 0; tries < 2; tries++) {
+	for (u64 tries = 0; tries < 3; tries++) {
 		u64 pfn = ALIGN_UP(tries ? first_pfn : hint, n);
+
+		if (tries == 2)
+			free_list_dissolve();
 
 		for (; pfn + n <= npages; pfn += n) {
 			if (!run_free(pfn, n))
@@ -68,6 +88,19 @@ paddr_t pages_alloc(unsigned order)
 
 paddr_t page_alloc(void)
 {
+	if (free_head) {
+		u64 pfn = free_head;
+		struct page *pg = &pages[pfn];
+
+		free_head = pg->next;
+		pg->listed = 0;
+		pg->next = 0;
+		pg->count = 1;
+		pg->order = 0;
+		free_pages--;
+		memset(__va(pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+		return pfn << PAGE_SHIFT;
+	}
 	return pages_alloc(0);
 }
 
@@ -92,8 +125,12 @@ void page_put(paddr_t pa)
 	struct page *pg = &pages[pa >> PAGE_SHIFT];
 
 	BUG_ON(pg->count == 0);
-	if (--pg->count == 0)
+	if (--pg->count == 0) {
 		free_pages++;
+		pg->listed = 1;
+		pg->next = free_head;
+		free_head = pa >> PAGE_SHIFT;
+	}
 }
 
 unsigned page_count(paddr_t pa)

@@ -120,6 +120,11 @@ static void setup_signals(void)
 	u64 mask = FORWARDED;
 	long fd;
 
+	struct k_sigaction ign = { .handler = (u64)SIG_IGN };
+
+	/* tty ioctls passed through for the guest must not stop the sandbox when it runs
+	 * in a background process group. */
+	hsyscall4(__NR_rt_sigaction, SIGTTOU, &ign, 0, 8);
 	hsyscall4(__NR_rt_sigprocmask, SIG_BLOCK, &mask, 0, 8);
 	fd = hsyscall4(__NR_signalfd4, -1, &mask, 8, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
