@@ -525,7 +525,10 @@ long do_mremap(struct mm *mm, uaddr_t old, u64 old_len, u64 new_len, int flags, 
 		return mremap_move(mm, v, old, old_len, dst, new_len);
 	}
 	if (new_len <= old_len) {
-		/* Shrinking is an unmap of the tail, wherever the VMAs lie (as Linux). */
+		/* Shrinking is an unmap of the tail, wherever the VMAs after the first lie
+		 * (as Linux); there must be a mapping at old. */
+		if (!vma_find(mm, old))
+			return -EFAULT;
 		if (new_len < old_len && (r = do_munmap(mm, old + new_len, old_len - new_len)))
 			return r;
 		return old;
