@@ -410,13 +410,19 @@ static long do_wait(struct wait_req *w)
 	}
 }
 
-static void fill_rusage_time(struct linux_rusage *ru, u64 ut, u64 st)
+/* The reaped child's CPU times as a struct rusage (the rest is zero); ua may be 0. */
+static int put_wait_rusage(uaddr_t ua, const struct wait_req *w)
 {
-	memset(ru, 0, sizeof(*ru));
-	ru->ru_utime.tv_sec = ut / 1000000000;
-	ru->ru_utime.tv_usec = ut % 1000000000 / 1000;
-	ru->ru_stime.tv_sec = st / 1000000000;
-	ru->ru_stime.tv_usec = st % 1000000000 / 1000;
+	struct linux_rusage ru;
+
+	if (!ua)
+		return 0;
+	memset(&ru, 0, sizeof(ru));
+	ru.ru_utime.tv_sec = w->utime_ns / 1000000000;
+	ru.ru_utime.tv_usec = w->utime_ns % 1000000000 / 1000;
+	ru.ru_stime.tv_sec = w->stime_ns / 1000000000;
+	ru.ru_stime.tv_usec = w->stime_ns % 1000000000 / 1000;
+	return copy_to_user(ua, &ru, sizeof(ru));
 }
 
 long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
@@ -446,12 +452,8 @@ long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
 		return r;
 	if (ustatus && put_user((s32)w.status, ustatus))
 		return -EFAULT;
-	if (urusage) {
-		struct linux_rusage ru;
-		fill_rusage_time(&ru, w.utime_ns, w.stime_ns);
-		if (copy_to_user(urusage, &ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (put_wait_rusage(urusage, &w))
+		return -EFAULT;
 	return w.pid;
 }
 
@@ -494,12 +496,8 @@ long sys_waitid(int idtype, int id, uaddr_t uinfo, int options, uaddr_t urusage)
 	}
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
-	if (urusage) {
-		struct linux_rusage ru;
-		fill_rusage_time(&ru, w.utime_ns, w.stime_ns);
-		if (copy_to_user(urusage, &ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (put_wait_rusage(urusage, &w))
+		return -EFAULT;
 	return 0;
 }
 

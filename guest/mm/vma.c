@@ -162,6 +162,18 @@ static struct vm_area *vma_split(struct vm_area *v, uaddr_t addr)
 	return hi;
 }
 
+/* Split v (which overlaps [start, end)) so that the returned VMA lies inside the range;
+ * a part above end becomes *next, the list walk's next element. NULL on ENOMEM. */
+static struct vm_area *vma_clip(struct vm_area *v, uaddr_t start, uaddr_t end,
+				struct vm_area **next)
+{
+	if (v->start < start && !(v = vma_split(v, start)))
+		return NULL;
+	if (v->end > end && !(*next = vma_split(v, end)))
+		return NULL;
+	return v;
+}
+
 static void zap_one(struct mm *mm, uaddr_t va, pte_t *pte, void *arg)
 {
 	(void)va;
@@ -244,15 +256,8 @@ long do_munmap(struct mm *mm, uaddr_t addr, u64 len)
 	list_for_each_entry_safe(v, t, &mm->vmas, node) {
 		if (v->end <= addr || v->start >= end)
 			continue;
-		if (v->start < addr) {
-			/* Keep the part below addr; work on the upper half. */
-			if (!(v = vma_split(v, addr)))
-				return -ENOMEM;
-		}
-		if (v->end > end) {
-			if (!(t = vma_split(v, end)))	/* t: the part we keep */
-				return -ENOMEM;
-		}
+		if (!(v = vma_clip(v, addr, end, &t)))
+			return -ENOMEM;
 		zap_range(mm, v->start, v->end);
 		vma_free(v);
 	}
@@ -388,14 +393,8 @@ long do_mprotect(struct mm *mm, uaddr_t addr, u64 len, int prot)
 
 		if (v->end <= addr || v->start >= end)
 			continue;
-		if (v->start < addr) {
-			if (!(v = vma_split(v, addr)))
-				return -ENOMEM;
-		}
-		if (v->end > end) {
-			if (!(t = vma_split(v, end)))
-				return -ENOMEM;
-		}
+		if (!(v = vma_clip(v, addr, end, &t)))
+			return -ENOMEM;
 		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot_to_vm(prot);
 		a.flags = v->flags;
 		pte_range_walk(mm, v->start, v->end, reprotect_one, &a);

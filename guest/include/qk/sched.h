@@ -99,27 +99,6 @@ void waitq_init(struct waitq *wq);
  * pending. Callers re-check their condition in a loop. */
 long sleep_on(struct waitq *wq);
 void wake_up_all(struct waitq *wq);
-/* Sleep interruptibly on wq until cond is true. Evaluates to 0, or -ERESTARTSYS when
- * a signal is pending (the caller returns it; syscall exit turns it into EINTR or a
- * restart). */
-#define wait_event_interruptible(wq, cond) ({				\
-	long __r = 0;							\
-	struct waiter __w = { .task = current };			\
-	list_add_tail(&__w.node, &(wq)->waiters);			\
-	for (;;) {							\
-		current->state = TASK_INTERRUPTIBLE;			\
-		if (cond)						\
-			break;						\
-		if (signal_pending(current)) {				\
-			__r = -ERESTARTSYS;				\
-			break;						\
-		}							\
-		schedule();						\
-	}								\
-	current->state = TASK_RUNNING;					\
-	list_del(&__w.node);						\
-	__r;								\
-})
 /* Sleep interruptibly for at most timeout_ns (U64_MAX = forever) or until woken.
  * Returns 0 when the time elapsed, -ERESTARTSYS on a signal, 1 when woken early. */
 long sleep_timeout(u64 timeout_ns);
@@ -147,6 +126,10 @@ long sleep_timeout(u64 timeout_ns);
 	list_del(&__w.node);						\
 	__r;								\
 })
+/* Sleep interruptibly on wq until cond is true: 0, or -ERESTARTSYS when a signal is
+ * pending (the caller returns it; syscall exit turns it into EINTR or a restart). */
+#define wait_event_interruptible(wq, cond) \
+	wait_event_interruptible_timeout(wq, cond, UINT64_MAX)
 /* schedule() with a wake-up at deadline (absolute monotonic ns); caller sets state. */
 void timer_sleep_until(u64 deadline_ns);
 void run_timers(void);			/* wake tasks whose deadline passed */
