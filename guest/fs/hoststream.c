@@ -348,6 +348,11 @@ void devfs_add_ptys(struct dentry *pts)
 	}
 }
 
+int console_foreground_pgrp(void)
+{
+	return console_pgrp ? console_pgrp : (init_proc ? init_proc->pgid : 1);
+}
+
 /* The console as /proc/PID/stat shows it: tty_nr (0 when stdio has no tty) and the
  * foreground process group. */
 void console_info(u32 *tty_nr, int *tpgid)
@@ -361,7 +366,7 @@ void console_info(u32 *tty_nr, int *tpgid)
 			u32 ma = DEV_MAJOR(st.st_rdev), mi = DEV_MINOR(st.st_rdev);
 
 			*tty_nr = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
-			*tpgid = console_pgrp ? console_pgrp : (init_proc ? init_proc->pgid : 1);
+			*tpgid = console_foreground_pgrp();
 			return;
 		}
 	}

@@ -25,6 +25,10 @@ void files_close_on_exec(struct files *f);
 /* Install the sandbox's host fds 0, 1, 2 as the guest's stdin/stdout/stderr. */
 int files_setup_stdio(struct files *f);
 
+/* The guest process group in the foreground of the console (stdio's tty): where
+ * keyboard signals go. */
+int console_foreground_pgrp(void);
+
 /* fs context: root, cwd, umask. */
 struct fs_ctx *fs_ctx_create(void);		/* root and cwd = "/" of the rootfs */
 struct fs_ctx *fs_ctx_fork(struct fs_ctx *fs);

@@ -7,6 +7,7 @@
 #include <qk/platform.h>
 #include <qk/proc.h>
 #include <qk/host.h>
+#include <qk/vfs.h>
 #include <qk/lib.h>
 #include <quark/boot.h>
 #include <linux/signalfd.h>
@@ -93,23 +94,38 @@ void plat_idle(u64 deadline)
 		   sigmask_of(SIGQUIT) | sigmask_of(SIGUSR1) | sigmask_of(SIGUSR2) | \
 		   sigmask_of(SIGWINCH))
 
-/* A signal sent to the sandbox goes to the container's init, which (like a pid-namespace
- * init seen from outside) ignores it unless it installed a handler. */
+/* A keyboard signal (the host tty raised it: SI_KERNEL) goes to the guest console's
+ * foreground process group, as the tty would deliver it inside. */
+static bool keyboard_signal(const struct signalfd_siginfo *si)
+{
+	return si->ssi_code == SI_KERNEL &&
+	       (si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT || si->ssi_signo == SIGWINCH);
+}
+
+/* Any other signal sent to the sandbox goes to the container's init, which (like a
+ * pid-namespace init seen from outside) ignores it unless it installed a handler. */
 static void on_host_signal(int fd)
 {
 	struct signalfd_siginfo si;
-	struct k_sigaction *ka;
+	struct proc *p;
 
 	while (hsyscall3(__NR_read, fd, &si, sizeof(si)) == sizeof(si)) {
 		int sig = si.ssi_signo;
-		siginfo_t info = { 0 };
+		siginfo_t info = { .si_signo = sig, .si_code = SI_KERNEL };
+		u64 h;
 
 		if (!init_proc || init_proc->state != PROC_ALIVE)
 			continue;
-		ka = &init_proc->sighand->action[sig - 1];
-		if (ka->handler == (u64)SIG_DFL || ka->handler == (u64)SIG_IGN)
+		if (keyboard_signal(&si)) {
+			int pgid = console_foreground_pgrp();
+			for_each_proc(p)
+				if (p->pgid == pgid && p->state == PROC_ALIVE)
+					send_signal_proc(p, sig, &info);
 			continue;
-		info.si_signo = sig;
+		}
+		h = init_proc->sighand->action[sig - 1].handler;
+		if (h == (u64)SIG_DFL || h == (u64)SIG_IGN)
+			continue;
 		info.si_code = SI_USER;
 		send_signal_proc(init_proc, sig, &info);
 	}
