@@ -1,7 +1,8 @@
 /*
  * mm/fault.c - demand paging and copy-on-write.
- * A fault in a file-backed VMA also fills the following pages of the same VMA (fault
- * around), because on the ptrace platform every fault is a costly stop of the stub.
+ * A fault on a missing page also fills the following missing pages of the same VMA
+ * (fault around, file and anonymous alike), because on the ptrace platform every fault
+ * is a costly stop of the stub; the cost is up to 60 KiB of memory a fault early.
  */
 #include <qk/mm.h>
 #include <qk/lib.h>
@@ -20,29 +21,56 @@ static bool access_allowed(u32 vmflags, int access)
 	return vmflags & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
-/* Fill a new page for va of v; returns its physical address or 0. */
-static paddr_t fill_page(struct vm_area *v, uaddr_t va)
+/* How many pages from va on (at most FAULT_AROUND) are inside v and not present. */
+static unsigned around_count(struct mm *mm, struct vm_area *v, uaddr_t va)
 {
-	paddr_t pa = page_alloc();
+	unsigned n = 1;
 
-	if (pa && v->file) {
-		long n = kernel_pread(v->file, __va(pa), PAGE_SIZE, v->off + (va - v->start));
-		if (n < 0) {
-			page_put(pa);
-			return 0;
-		}
+	for (uaddr_t a = va + PAGE_SIZE; n < FAULT_AROUND && a < v->end; a += PAGE_SIZE, n++) {
+		pte_t *p = pte_walk(mm, a, false);
+		if (p && (*p & PTE_P))
+			break;
 	}
-	return pa;
+	return n;
 }
 
-static int map_new_page(struct mm *mm, struct vm_area *v, uaddr_t va, pte_t *pte)
+/* Map n new pages at va (the first is the faulting one): one physically contiguous,
+ * zeroed block, filled from the file with one read, so the ptrace platform mirrors it
+ * with one mmap. Falls back to a single page when memory is fragmented. */
+static int map_new_pages(struct mm *mm, struct vm_area *v, uaddr_t va, unsigned n)
 {
-	paddr_t pa = fill_page(v, va);
+	unsigned order = 0;
+	paddr_t pa;
 
-	if (!pa)
-		return -ENOMEM;
-	*pte = pa | vma_pte_bits(v->flags);
-	mm->rss++;
+	while ((1u << order) < n)
+		order++;
+	pa = pages_alloc(order);
+	if (!pa) {
+		n = 1;
+		order = 0;
+		pa = page_alloc();
+		if (!pa)
+			return -ENOMEM;
+	}
+	for (unsigned i = n; i < (1u << order); i++)	/* the unused tail of the block */
+		page_put(pa + i * PAGE_SIZE);
+	if (v->file && kernel_pread(v->file, __va(pa), (size_t)n * PAGE_SIZE,
+				    v->off + (va - v->start)) < 0) {
+		for (unsigned i = 0; i < n; i++)
+			page_put(pa + i * PAGE_SIZE);
+		return -EIO;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		pte_t *pte = pte_walk(mm, va + i * PAGE_SIZE, true);
+
+		if (!pte) {
+			for (; i < n; i++)
+				page_put(pa + i * PAGE_SIZE);
+			return i ? 0 : -ENOMEM;
+		}
+		*pte = (pa + i * PAGE_SIZE) | vma_pte_bits(v->flags);
+		mm->rss++;
+	}
 	return 0;
 }
 
@@ -77,14 +105,10 @@ int handle_mm_fault(struct mm *mm, uaddr_t addr, int access)
 	if (!pte)
 		return -ENOMEM;
 	if (!(*pte & PTE_P)) {
-		err = map_new_page(mm, v, va, pte);
-		if (!err && v->file) {
-			for (int i = 1; i < FAULT_AROUND && end < v->end; i++, end += PAGE_SIZE) {
-				pte_t *p = pte_walk(mm, end, true);
-				if (!p || (*p & PTE_P) || map_new_page(mm, v, end, p))
-					break;
-			}
-		}
+		unsigned n = around_count(mm, v, va);
+
+		err = map_new_pages(mm, v, va, n);
+		end = va + (u64)n * PAGE_SIZE;
 	} else if ((access & FAULT_WRITE) && (*pte & PTE_COW)) {
 		err = cow_break(v, pte);
 	} else if ((access & FAULT_WRITE) && !(*pte & PTE_W)) {

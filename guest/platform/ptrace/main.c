@@ -83,7 +83,10 @@ void plat_shutdown(int wstatus)
 
 void plat_idle(u64 deadline)
 {
-	u64 now = clock_monotonic_ns();
+	u64 now;
+
+	stub_prepare_spare();
+	now = clock_monotonic_ns();
 
 	host_waits_poll(deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
 }

@@ -13,6 +13,7 @@ extern int guest_memfd;		/* in the sandbox */
 extern int stub_exec_fd;	/* memfd holding the stub binary */
 
 void vdso_init(u64 *sp);
+void stub_prepare_spare(void);	/* space.c: make a stub ahead of need */
 u64 ptrace_clock_ns(int clk);	/* host clock via the vDSO */
 
 /* ptrace requests and wait-status helpers (linux/ptrace.h without libc). */

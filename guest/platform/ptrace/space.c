@@ -145,6 +145,26 @@ static void stub_destroy(struct stub *s)
 	kfree(s);
 }
 
+/* One stub made in advance while the CPU is idle (a shell waiting for its child), so
+ * the next fork does not wait for a fork + execveat of the stub. */
+static struct stub *spare;
+
+void stub_prepare_spare(void)
+{
+	if (!spare)
+		spare = stub_create();
+}
+
+static struct stub *stub_get(void)
+{
+	struct stub *s = spare;
+
+	if (!s)
+		return stub_create();
+	spare = NULL;
+	return s;
+}
+
 void plat_mm_changed(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	struct stub *s = mm->plat;
@@ -349,7 +369,7 @@ void plat_run_user(struct task *t, struct trap *tr)
 	int status, sig;
 
 	if (!s) {
-		s = mm->plat = stub_create();
+		s = mm->plat = stub_get();
 		if (!s) {
 			stub_lost(t, tr);
 			return;
