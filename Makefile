@@ -13,9 +13,17 @@ all: $(BUILD)/quark
 -include guest/build.mk
 -include userspace/build.mk
 -include tests/build.mk
+-include guest/platform/kvm/kvm.mk
+-include tests/kvm/kvm.mk
+-include tests/rig/rig.mk
+
+# The kvm platform's tests join `make check`: host unit tests here, the VMM boot and the
+# KVM smoke test inside the QEMU rig (each skips, saying why, when the rig cannot run).
+TEST_T += $(KVM_T) $(RIG_T)
+check: kvm-tests $(RIG_SMOKE)
 
 DEPS := build-essential pkg-config libjson-c-dev libcap-dev libseccomp-dev liburing-dev \
-	musl-tools busybox-static runc crun bc
+	musl-tools busybox-static runc crun bc $(RIG_DEPS)
 deps:
 	@missing=""; for p in $(DEPS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

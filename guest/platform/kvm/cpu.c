@@ -1,0 +1,157 @@
+/*
+ * cpu.c - per-CPU descriptor tables and CPU exceptions.
+ *
+ * Each CPU gets its own GDT (its TSS descriptor goes busy on LTR, so it cannot be shared)
+ * and TSS, whose IST1 stack takes #DF and #MC so that even a kernel stack overflow is
+ * reported instead of triple faulting. The IDT is shared. GS base points at the CPU's
+ * struct percpu. Selectors are the boot GDT's (kvm_layout.h), so the switch from the
+ * VMM's GDT to ours changes no segment.
+ */
+#include <qk/lib.h>
+
+#include "kvm.h"
+
+#define MSR_GS_BASE	0xc0000101
+#define IST_SIZE	4096
+#define GATE_INTR	0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define TSS_AVAIL	0x89	/* present, 64-bit TSS, available */
+
+struct tss64 {
+	u32 rsv0;
+	u64 rsp[3];
+	u64 rsv1;
+	u64 ist[7];
+	u64 rsv2;
+	u16 rsv3;
+	u16 iomap;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "TSS layout");
+
+struct idt_gate {
+	u16 off0, sel;
+	u8 ist, type;
+	u16 off1;
+	u32 off2, rsv;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "gate layout");
+
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+struct percpu {
+	u32 id;
+};
+
+static u64 gdt[QUARK_KVM_MAX_VCPUS][5] __attribute__((aligned(16)));
+static struct tss64 tss[QUARK_KVM_MAX_VCPUS] __attribute__((aligned(16)));
+static u8 ist_stacks[QUARK_KVM_MAX_VCPUS][IST_SIZE] __attribute__((aligned(16)));
+static struct percpu percpu[QUARK_KVM_MAX_VCPUS];
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+
+volatile int bp_armed, bp_hits;
+volatile u64 bp_rip;
+
+static void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+static void build_gdt(unsigned cpu)
+{
+	u64 base = (u64)&tss[cpu];
+	u64 *g = gdt[cpu];
+
+	g[0] = 0;
+	g[1] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0 */
+	g[2] = 0x00cf93000000ffffULL;	/* data */
+	g[3] = (sizeof(struct tss64) - 1) | (base & 0xffffff) << 16 | (u64)TSS_AVAIL << 40 |
+	       ((base >> 24) & 0xff) << 56;
+	g[4] = base >> 32;
+	tss[cpu].ist[0] = (u64)&ist_stacks[cpu][IST_SIZE];
+	tss[cpu].iomap = sizeof(struct tss64);	/* no I/O bitmap */
+}
+
+/* Load our GDT, reload CS with a far return and the data segments, then TR. */
+static void load_gdt(unsigned cpu)
+{
+	struct desc_ptr p = { sizeof(gdt[cpu]) - 1, (u64)gdt[cpu] };
+	u64 tmp;
+
+	asm volatile("lgdt %0" : : "m"(p));
+	asm volatile("pushq %[cs]\n\t"
+		     "leaq 1f(%%rip), %[tmp]\n\t"
+		     "pushq %[tmp]\n\t"
+		     "lretq\n"
+		     "1:\n\t"
+		     "movl %[ds], %k[tmp]\n\t"
+		     "movl %k[tmp], %%ds\n\t"
+		     "movl %k[tmp], %%es\n\t"
+		     "movl %k[tmp], %%ss\n\t"
+		     "movl %k[tmp], %%fs\n\t"
+		     "movl %k[tmp], %%gs"
+		     : [tmp] "=&r"(tmp)
+		     : [cs] "i"(QUARK_KVM_SEL_CODE), [ds] "i"(QUARK_KVM_SEL_DATA)
+		     : "memory");
+	asm volatile("ltr %w0" : : "r"(QUARK_KVM_SEL_TSS));
+}
+
+static void build_idt(void)
+{
+	for (unsigned v = 0; v < 32; v++) {
+		u64 a = exc_stubs[v];
+
+		idt[v] = (struct idt_gate){
+			.off0 = (u16)a, .sel = QUARK_KVM_SEL_CODE, .type = GATE_INTR,
+			.off1 = (u16)(a >> 16), .off2 = (u32)(a >> 32),
+			.ist = (v == 8 || v == 18) ? 1 : 0,	/* #DF, #MC */
+		};
+	}
+}
+
+void cpu_init(unsigned cpu)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (u64)idt };
+
+	if (cpu == 0)
+		build_idt();
+	build_gdt(cpu);
+	load_gdt(cpu);
+	asm volatile("lidt %0" : : "m"(p));
+	percpu[cpu].id = cpu;
+	/* After the segment reload: writing GS zeroes the base the MSR sets. */
+	wrmsr(MSR_GS_BASE, (u64)&percpu[cpu]);
+}
+
+unsigned this_cpu(void)
+{
+	u32 id;
+
+	asm volatile("movl %%gs:0, %0" : "=r"(id));
+	return id;
+}
+
+static const char *const exc_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "?", "#TS", "#NP",
+	"#SS", "#GP", "#PF", "?", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+void exc_handler(struct exc_frame *f)
+{
+	u64 cr2;
+
+	/* The boot self-test's int3: a trap, so iretq resumes after it. */
+	if (f->vector == 3 && bp_armed) {
+		bp_hits++;
+		bp_rip = f->rip;
+		return;
+	}
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	kprintf("qkernel-kvm: cpu %u: exception %llu (%s) error %#llx at rip %#llx rsp %#llx "
+		"cr2 %#llx\n", this_cpu(), (unsigned long long)f->vector,
+		exc_names[f->vector & 31] ? exc_names[f->vector & 31] : "?",
+		(unsigned long long)f->error, (unsigned long long)f->rip,
+		(unsigned long long)f->rsp, (unsigned long long)cr2);
+	kvm_shutdown(KVM_WSTATUS_EXC(f->vector));
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/kvm.h - the kvm platform's VMM: one KVM VM running qkernel.
+ *
+ * Files, kvmtool style, by KVM object: kvm.c (/dev/kvm, capabilities, the VM and its
+ * lifetime), kvm_mem.c (guest memory), kvm_load.c (kernel image and boot info),
+ * kvm_x86.c (boot page tables, GDT, registers, CPUID), kvm_cpu.c (vCPU threads and the
+ * exit switch), kvm_dump.c (exit names, register dumps). Layout: uapi/quark/kvm_layout.h.
+ *
+ * Like the rest of the library these functions never print or exit: errors come back in
+ * *err, guest console bytes go to opts.console_fd, exit counters to the log at Debug.
+ */
+#ifndef QUARK_VMM_KVM_H
+#define QUARK_VMM_KVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "userspace/util/error.h"
+
+struct quark_kvm_vm;
+
+struct quark_kvm_opts {
+	const char *dev;		/* NULL = "/dev/kvm" */
+	const void *kernel;		/* ELF64 image (ET_EXEC, x86-64), copied into the guest */
+	size_t kernel_len;
+	const void *boot_info;		/* uapi/quark/boot.h blob; its mem_size and ncpus
+					 * size the VM */
+	size_t boot_info_len;
+	int console_fd;			/* guest debug console output */
+	unsigned timeout_ms;		/* quark_kvm_run gives up after this; 0 = never */
+};
+
+/* Exit counters, indexed by KVM_EXIT_*; reasons >= QUARK_KVM_EXIT_SLOTS share the last slot. */
+#define QUARK_KVM_EXIT_SLOTS	48
+struct quark_kvm_stats {
+	uint64_t exits[QUARK_KVM_EXIT_SLOTS];
+	uint64_t total;
+};
+
+/* quark_kvm_check - open `dev` and check the API version and every capability the VMM
+ * needs; the error names the first one missing. *max_vcpus (may be NULL) gets the limit. */
+int quark_kvm_check(const char *dev, unsigned *max_vcpus, quark_error_t *err);
+
+/* quark_kvm_create - a VM ready to boot: memory, irqchip, kernel loaded, boot info copied,
+ * boot page tables and vCPUs set up. Nothing runs until quark_kvm_run. */
+int quark_kvm_create(const struct quark_kvm_opts *o, struct quark_kvm_vm **vm,
+		     quark_error_t *err);
+
+/* quark_kvm_run - run until the guest writes the shutdown port (its wait status goes in
+ * *wstatus), a vCPU fails (error with a register dump), or the timeout passes (error
+ * with a dump of every vCPU). Every vCPU thread has ended when this returns. Once only. */
+int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err);
+
+/* quark_kvm_get_stats - exit counters summed over vCPUs (valid after quark_kvm_run). */
+void quark_kvm_get_stats(const struct quark_kvm_vm *vm, struct quark_kvm_stats *st);
+
+/* quark_kvm_exit_name - "IO", "HLT"... for a KVM_EXIT_* value ("?" when unknown). */
+const char *quark_kvm_exit_name(unsigned reason);
+
+void quark_kvm_destroy(struct quark_kvm_vm *vm);
+
+#endif

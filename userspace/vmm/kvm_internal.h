@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/kvm_internal.h - what the kvm*.c files share. The pure parts (guest memory bounds,
+ * ELF loading, boot tables) take a struct kvm_gmem so host unit tests can run them on
+ * plain memory, without /dev/kvm.
+ */
+#ifndef QUARK_VMM_KVM_INTERNAL_H
+#define QUARK_VMM_KVM_INTERNAL_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "quark/kvm_layout.h"
+#include "userspace/vmm/kvm.h"
+
+/* Guest physical memory [0, size) mapped at base in the VMM. */
+struct kvm_gmem {
+	uint8_t *base;
+	uint64_t size;
+	int fd;			/* the memfd behind it, -1 for test memory */
+};
+
+/* gmem_ptr - the host address of guest physical [gpa, gpa + len), or NULL when any byte of
+ * it lies outside guest memory. The only way the VMM turns a guest address into a pointer. */
+void *gmem_ptr(const struct kvm_gmem *m, uint64_t gpa, uint64_t len);
+
+int kvm_gmem_create(struct kvm_gmem *m, uint64_t size, quark_error_t *err);
+int kvm_gmem_add_slot(const struct kvm_gmem *m, int vm_fd, quark_error_t *err);
+void kvm_gmem_destroy(struct kvm_gmem *m);
+
+/* kvm_load_elf - check the ELF64 image against guest memory and copy its PT_LOAD segments
+ * to their physical addresses; *entry gets e_entry. */
+int kvm_load_elf(const struct kvm_gmem *m, const void *image, size_t len, uint64_t *entry,
+		 quark_error_t *err);
+/* kvm_load_boot_info - validate the blob and copy it to QUARK_KVM_BOOT_INFO. */
+int kvm_load_boot_info(const struct kvm_gmem *m, const void *blob, size_t len,
+		       quark_error_t *err);
+
+/* Arch (x86-64) boot state, kvm_x86.c. */
+int kvm_x86_build_tables(const struct kvm_gmem *m, quark_error_t *err);
+uint64_t kvm_x86_stack_top(unsigned vcpu);
+int kvm_x86_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out, quark_error_t *err);
+int kvm_x86_vcpu_init(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *cpuid,
+		      quark_error_t *err);
+int kvm_x86_vcpu_boot(int vcpu_fd, unsigned id, uint64_t entry, quark_error_t *err);
+
+struct kvm_vcpu {
+	struct quark_kvm_vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_live;
+	bool start_requested;	/* AP: the BSP asked for it (under vm->lock) */
+	char line[256];		/* console bytes up to the next newline */
+	size_t line_len;
+	uint64_t exits[QUARK_KVM_EXIT_SLOTS];
+};
+
+struct quark_kvm_vm {
+	int kvm_fd, vm_fd;
+	size_t run_size;	/* bytes of each vCPU's kvm_run mapping */
+	struct kvm_gmem mem;
+	struct kvm_cpuid2 *cpuid;
+	uint64_t entry;
+	int console_fd;
+	unsigned timeout_ms;
+	unsigned ncpus;
+	struct kvm_vcpu *vcpus;
+
+	pthread_mutex_t lock;	/* guards the fields below and vcpu->start_requested */
+	pthread_cond_t cond;	/* stop, AP start */
+	bool stopping, ran;
+	bool have_status;
+	int wstatus;
+	quark_error_t err;	/* the first failure of any vCPU */
+};
+
+/* vCPUs, kvm_cpu.c. */
+int kvm_vcpu_create(struct quark_kvm_vm *vm, struct kvm_vcpu *vcpu, unsigned id,
+		    quark_error_t *err);
+void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);
+int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err);
+void kvm_vcpus_stop(struct quark_kvm_vm *vm);
+
+/* VM-wide stop, kvm.c: the first cause wins (a status, or an error that is consumed). */
+void kvm_vm_stop_status(struct quark_kvm_vm *vm, int wstatus);
+void kvm_vm_stop_error(struct quark_kvm_vm *vm, quark_error_t *err);
+
+/* Dumps, kvm_dump.c: a malloc'ed multi-line text of vCPU state (never NULL). */
+char *kvm_vcpu_dump(const struct kvm_vcpu *vcpu);
+
+#endif
