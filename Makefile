@@ -20,6 +20,8 @@ all: $(BUILD)/quark
 # The kvm platform's tests join `make check`: host unit tests here, the VMM boot and the
 # KVM smoke test inside the QEMU rig (each skips, saying why, when the rig cannot run).
 TEST_T += $(KVM_T) $(RIG_T)
+# Seconds per rig VM (they take ~10 s): a hang must not eat CI's time.
+export RIG_TIMEOUT ?= 240
 check: kvm-tests $(RIG_SMOKE)
 
 DEPS := build-essential pkg-config libjson-c-dev libcap-dev libseccomp-dev liburing-dev \
