@@ -16,16 +16,18 @@ all: $(BUILD)/quark
 -include guest/platform/kvm/kvm.mk
 -include tests/kvm/kvm.mk
 -include tests/rig/rig.mk
+-include tests/kmod/kmod.mk
 
-# The kvm platform's tests join `make check`: host unit tests here, the VMM boot and the
-# KVM smoke test inside the QEMU rig (each skips, saying why, when the rig cannot run).
-TEST_T += $(KVM_T) $(RIG_T)
+# The kvm platform's and quark.ko's tests join `make check`: host unit tests, the VMM boot,
+# the KVM smoke test and the module's ioctl test inside the QEMU rig, and a DKMS build
+# (each skips, saying why, when the machine cannot run it).
+TEST_T += $(KVM_T) $(RIG_T) $(KMOD_T)
 # Seconds per rig VM (they take ~10 s): a hang must not eat CI's time.
 export RIG_TIMEOUT ?= 240
-check: kvm-tests $(RIG_SMOKE)
+check: kvm-tests $(RIG_SMOKE) modules $(KMOD_IOCTL_TEST)
 
 DEPS := build-essential pkg-config libjson-c-dev libcap-dev libseccomp-dev liburing-dev \
-	musl-tools busybox-static runc crun bc $(RIG_DEPS)
+	musl-tools busybox-static runc crun bc dkms $(RIG_DEPS)
 deps:
 	@missing=""; for p in $(DEPS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
