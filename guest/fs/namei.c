@@ -318,35 +318,15 @@ int namei_last(struct nameidata *nd, struct path *child)
 int namei_follow(struct nameidata *nd, struct path *child)
 {
 	bool slash = nd->trailing_slash;
-	struct path jump;
-	long len;
-	char *t;
-	int ret;
+	int ret = step_symlink(nd, child, "");
 
-	if (++nd->nlinks > MAX_SYMLINKS) {
-		path_put(child);
-		return -ELOOP;
-	}
-	if (child->dentry->inode->iop->get_link) {
-		ret = child->dentry->inode->iop->get_link(child->dentry, &jump);
-		if (ret != 0) {
-			path_put(child);
-			if (ret < 0)
-				return ret;
-			set_cur(nd, &jump);
+	if (ret <= 0) {
+		if (ret == 0)
 			nd->last_type = LAST_JUMP;
-			return 0;
-		}
-	}
-	t = link_target(child->dentry, &len);
-	path_put(child);
-	if (!t)
-		return (int)len;
-	ret = rewrite(nd, t, (size_t)len, "");
-	kfree(t);
-	if (ret)
 		return ret;
+	}
 	if (slash) {	/* keep the trailing slash: "target/" (rewrite left room) */
+		size_t len = strlen(nd->buf);
 		nd->buf[len] = '/';
 		nd->buf[len + 1] = 0;
 	}
