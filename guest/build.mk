@@ -34,7 +34,9 @@ $(BUILD)/stub: guest/platform/ptrace/stub.S
 	$(Q)$(CC) -nostdlib -static -no-pie -Wl,-Ttext=0x7fff00001000 -Wl,--build-id=none \
 		-Wl,-z,noexecstack -o $@ $<
 	$(Q)nm $@ | grep -q '^00007fff00001010 T stub_itimer' && \
-	  nm $@ | grep -q '^00007fff00001030 T stub_seccomp_prog' || \
+	  nm $@ | grep -q '^00007fff00001030 T stub_seccomp_prog' && \
+	  nm $@ | grep -q '^00007fff00001100 T stub_batch' && \
+	  nm $@ | grep -q '^00007fff00002000 B stub_ops' || \
 	  { echo "stub layout changed: update guest/platform/ptrace/ptrace.h"; rm -f $@; exit 1; }
 
 $(BUILD)/guest/platform/ptrace/embed.o: $(BUILD)/stub

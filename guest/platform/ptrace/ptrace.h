@@ -8,6 +8,16 @@
 #define STUB_GADGET	0x7fff00001000UL	/* syscall; int3 */
 #define STUB_ITIMER	0x7fff00001010UL
 #define STUB_SECCOMP	0x7fff00001030UL	/* struct sock_fprog */
+#define STUB_BATCH	0x7fff00001100UL	/* batch executor */
+#define STUB_OPS	0x7fff00002000UL	/* struct stub_op[STUB_MAX_OPS] */
+#define STUB_MAX_OPS	1024
+
+/* One injected syscall of a batch (stub.S's layout). */
+struct stub_op {
+	u64 nr, a[6];
+	s64 ret;
+};
+_Static_assert(sizeof(struct stub_op) == 64, "stub.S layout");
 
 extern int guest_memfd;		/* in the sandbox */
 extern int stub_exec_fd;	/* memfd holding the stub binary */

@@ -6,13 +6,15 @@
  * as MAP_SHARED mappings of that memfd; qkernel records changed ranges (plat_mm_changed)
  * and they are re-mirrored, coalesced into runs, just before the stub runs again. Syscalls
  * are intercepted with PTRACE_SYSEMU, so the application never executes one on the host;
- * mmap/munmap are injected by pointing the stopped stub at its `syscall; int3` gadget.
+ * the mirroring mmap/munmap calls are written into the stub's ops buffer and run by its
+ * batch executor, one stop per sync (setup calls use its `syscall; int3` gadget).
  */
 #include <qk/platform.h>
 #include <qk/proc.h>
 #include <qk/lib.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
+#include <linux/uio.h>
 #include "hsyscall.h"
 #include "ptrace.h"
 
@@ -102,6 +104,64 @@ static long stub_syscall(struct stub *s, long nr, long a0, long a1, long a2, lon
 }
 
 static void stub_destroy(struct stub *s);
+
+/* The batch being built for the stub being synced (one CPU: syncs never interleave, and
+ * every sync runs its batch before it returns). */
+static struct stub_op ops[STUB_MAX_OPS];
+static unsigned nops;
+
+/* Run the queued ops inside the stopped stub with one stop: write them into its ops
+ * buffer, point it at its batch executor, let it run to the int3. */
+static long stub_batch_run(struct stub *s)
+{
+	struct iovec local = { ops, nops * sizeof(struct stub_op) };
+	struct iovec remote = { (void *)STUB_OPS, local.iov_len };
+	struct uregs r = { 0 };
+	unsigned n = nops;
+	int status;
+
+	nops = 0;
+	if (!n)
+		return 0;
+	if (hsyscall6(__NR_process_vm_writev, s->pid, (long)&local, 1, (long)&remote, 1, 0) !=
+	    (long)local.iov_len)
+		return -ESRCH;
+	r.rip = STUB_BATCH;
+	r.rdi = STUB_OPS;
+	r.rsi = n;
+	r.cs = 0x33;
+	r.ss = 0x2b;
+	r.eflags = 0x202;
+	r.orig_rax = (u64)-1;
+	if (ptrace_(PT_SETREGS, s->pid, 0, (long)&r) < 0)
+		return -ESRCH;
+	do {	/* a tick (SIGVTALRM) on the way is suppressed */
+		if (ptrace_(PT_CONT, s->pid, 0, 0) < 0 || wait_stop(s->pid, &status) < 0 ||
+		    !WSTOPPED_(status))
+			return -ESRCH;
+	} while (WSTOPSIG_(status) != SIGTRAP);
+	if (ptrace_(PT_GETREGS, s->pid, 0, (long)&r) < 0)
+		return -ESRCH;
+	if (r.rax != n) {
+		struct stub_op *op = &ops[r.rax];
+		pr_err("stub %d: op %lu of %u (nr %lu, %#lx, %#lx) failed: %ld", s->pid,
+		       (unsigned long)r.rax, n, (unsigned long)op->nr, (unsigned long)op->a[0],
+		       (unsigned long)op->a[1], (long)r.rdx);
+		return (long)r.rdx;
+	}
+	return 0;
+}
+
+/* Queue one mmap/munmap for the next batch (running the batch when it is full). */
+static long stub_queue(struct stub *s, long nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	long r = 0;
+
+	if (nops == STUB_MAX_OPS)
+		r = stub_batch_run(s);
+	ops[nops++] = (struct stub_op){ nr, { a0, a1, a2, a3, a4, a5 }, 0 };
+	return r;
+}
 
 static struct stub *stub_create(void)
 {
@@ -248,16 +308,12 @@ static void run_flush(struct run *r)
 	if (!r->len)
 		return;
 	if (r->prot < 0)
-		ret = stub_syscall(r->s, __NR_munmap, r->va, r->len, 0, 0, 0, 0);
+		ret = stub_queue(r->s, __NR_munmap, r->va, r->len, 0, 0, 0, 0);
 	else
-		ret = stub_syscall(r->s, __NR_mmap, r->va, r->len, r->prot, MAP_SHARED | MAP_FIXED,
-				   STUB_MEMFD, r->pa);
-	if (ret < 0 && !r->err) {
-		pr_err("stub %d: %s(%#lx, %#lx) failed: %ld", r->s->pid,
-		       r->prot < 0 ? "munmap" : "mmap", (unsigned long)r->va,
-		       (unsigned long)r->len, ret);
+		ret = stub_queue(r->s, __NR_mmap, r->va, r->len, r->prot, MAP_SHARED | MAP_FIXED,
+				 STUB_MEMFD, r->pa);
+	if (ret < 0 && !r->err)
 		r->err = ret;
-	}
 	r->len = 0;
 }
 
@@ -307,6 +363,8 @@ static int stub_sync(struct stub *s, struct mm *mm)
 		run_flush(&r);
 	}
 	s->ndirty = 0;
+	if (!r.err)
+		r.err = stub_batch_run(s);
 	return r.err;
 }
 

@@ -40,4 +40,41 @@ filter:
 	BPF_STMT(RET_K, KILL_PROCESS)
 	BPF_STMT(RET_K, ALLOW)
 filter_end:
+
+/* 0x...1100 batch executor: rdi = array of struct stub_op {nr, a0..a5, ret} (64 bytes
+ * each), rsi = count. Runs them in order, stores each result, stops at the first error.
+ * Ends with int3: rax = number of ops that succeeded, rdx = the error of the next one.
+ * Lets the sandbox mirror many page-table changes with one stop of the stub. */
+	.balign 256
+	.globl stub_batch
+stub_batch:
+	movq %rdi, %r12
+	movq %rsi, %r13
+	xorl %r14d, %r14d
+1:	cmpq %r13, %r14
+	jae 3f
+	movq 0(%r12), %rax
+	movq 8(%r12), %rdi
+	movq 16(%r12), %rsi
+	movq 24(%r12), %rdx
+	movq 32(%r12), %r10
+	movq 40(%r12), %r8
+	movq 48(%r12), %r9
+	syscall
+	movq %rax, 56(%r12)
+	cmpq $-4095, %rax
+	jae 2f
+	addq $64, %r12
+	incq %r14
+	jmp 1b
+2:	movq %rax, %rdx
+3:	movq %r14, %rax
+	int3
+
+/* The ops array the sandbox writes with process_vm_writev (at a fixed address). */
+	.bss
+	.balign 4096
+	.globl stub_ops
+stub_ops:
+	.skip 65536
 	.section .note.GNU-stack,"",@progbits
