@@ -23,7 +23,7 @@ struct freeobj {
 };
 static struct freeobj *freelist[NCLASSES];
 
-#define NCACHED		5	/* orders 0..4 (up to 64 KiB) */
+#define NCACHED		7	/* orders 0..6 (up to 256 KiB: exec's string buffer) */
 #define CACHE_MAX	16
 static struct freeobj *large_cache[NCACHED];
 static unsigned ncached[NCACHED];
@@ -70,7 +70,7 @@ void *kmalloc(size_t n)
 			large_cache[order] = large_cache[order]->next;
 			ncached[order]--;
 		} else {
-			pa = pages_alloc(order);
+			pa = pages_alloc_nozero(order);
 			if (!pa)
 				return NULL;
 			h = __va(pa);

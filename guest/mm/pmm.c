@@ -23,6 +23,7 @@ u64 phys_size;
 static struct page *pages;
 static u64 first_pfn, npages, free_pages, hint;
 static u32 free_head;	/* free list of single pages (pfn), 0 = empty */
+static u64 hwm;		/* pages at and above this pfn were never handed out */
 
 void pmm_init(paddr_t start, paddr_t end)
 {
@@ -38,7 +39,7 @@ void pmm_init(paddr_t start, paddr_t end)
 	for (u64 i = 0; i < first_pfn; i++)
 		pages[i].count = 1;
 	free_pages = npages - first_pfn;
-	hint = first_pfn;
+	hint = hwm = first_pfn;
 }
 
 static bool run_free(u64 pfn, u64 n)
@@ -59,7 +60,10 @@ static void free_list_dissolve(void)
 	}
 }
 
-paddr_t pages_alloc(unsigned order)
+/* Find and take 2^order free pages. The block is zeroed when zero is set, except where
+ * it lies above the high-water mark: guest memory never handed out is still the
+ * memfd's zero pages (and touching it here would only cost host page faults). */
+static paddr_t take_block(unsigned order, bool zero)
 {
 	u64 n = 1ULL << order;
 
@@ -79,11 +83,26 @@ paddr_t pages_alloc(unsigned order)
 			pages[pfn].order = order;
 			free_pages -= n;
 			hint = pfn + n;
-			memset(__va(pfn << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+			if (zero && pfn < hwm)
+				memset(__va(pfn << PAGE_SHIFT), 0, MIN(n, hwm - pfn) << PAGE_SHIFT);
+			if (pfn + n > hwm) {
+				plat_mem_first_use(hwm << PAGE_SHIFT, (pfn + n) << PAGE_SHIFT);
+				hwm = pfn + n;
+			}
 			return pfn << PAGE_SHIFT;
 		}
 	}
 	return 0;
+}
+
+paddr_t pages_alloc(unsigned order)
+{
+	return take_block(order, true);
+}
+
+paddr_t pages_alloc_nozero(unsigned order)
+{
+	return take_block(order, false);
 }
 
 paddr_t page_alloc(void)

@@ -124,6 +124,12 @@ static struct {
 } dirty[MAX_DIRTY];
 static int ndirty;
 
+void plat_mem_first_use(paddr_t start, paddr_t end)
+{
+	(void)start;
+	(void)end;
+}
+
 void plat_mm_changed(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	if (start > end || !IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) ||

@@ -32,6 +32,7 @@ static inline paddr_t __pa(const void *p) { return (paddr_t)((const u8 *)p - phy
 void pmm_init(paddr_t start, paddr_t end);
 paddr_t page_alloc(void);
 paddr_t pages_alloc(unsigned order);		/* 2^order contiguous pages, count 1 each */
+paddr_t pages_alloc_nozero(unsigned order);	/* the same, content undefined */
 void pages_free(paddr_t pa, unsigned order);	/* for pages_alloc results */
 void page_get(paddr_t pa);
 void page_put(paddr_t pa);			/* frees when the count drops to 0 */
@@ -115,6 +116,9 @@ pte_t *pte_walk(struct mm *mm, uaddr_t va, bool alloc);
 /* Visit every present leaf PTE in [start, end). */
 void pte_range_walk(struct mm *mm, uaddr_t start, uaddr_t end,
 		    void (*fn)(struct mm *mm, uaddr_t va, pte_t *pte, void *arg), void *arg);
+/* Guest physical [start, end) is about to be used for the first time (the platform may
+ * populate its backing in bulk rather than page by page). */
+void plat_mem_first_use(paddr_t start, paddr_t end);
 /* Called after PTEs in [start, end) of mm changed (the platform mirrors or flushes). */
 void plat_mm_changed(struct mm *mm, uaddr_t start, uaddr_t end);
 void plat_mm_destroy(struct mm *mm);

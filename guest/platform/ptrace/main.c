@@ -81,6 +81,21 @@ void plat_shutdown(int wstatus)
 	__builtin_unreachable();
 }
 
+/* Host page faults are costly here: populate guest memory 2 MiB at a time as qkernel
+ * first reaches it, with one madvise instead of a fault per page. */
+void plat_mem_first_use(paddr_t start, paddr_t end)
+{
+	static paddr_t populated;
+	const u64 chunk = 2UL << 20;
+
+	if (end <= populated)
+		return;
+	start = MAX(start, populated);
+	end = MIN(ALIGN_UP(end, chunk), phys_size);
+	hsyscall3(__NR_madvise, phys_base + start, end - start, 23 /* MADV_POPULATE_WRITE */);
+	populated = end;
+}
+
 void plat_idle(u64 deadline)
 {
 	u64 now;

@@ -310,8 +310,8 @@ static void run_flush(struct run *r)
 	if (r->prot < 0)
 		ret = stub_queue(r->s, __NR_munmap, r->va, r->len, 0, 0, 0, 0);
 	else
-		ret = stub_queue(r->s, __NR_mmap, r->va, r->len, r->prot, MAP_SHARED | MAP_FIXED,
-				 STUB_MEMFD, r->pa);
+		ret = stub_queue(r->s, __NR_mmap, r->va, r->len, r->prot,
+				 MAP_SHARED | MAP_FIXED | MAP_POPULATE, STUB_MEMFD, r->pa);
 	if (ret < 0 && !r->err)
 		r->err = ret;
 	r->len = 0;
