@@ -404,11 +404,13 @@ static void classify_segv(struct task *t, struct stub *s, uaddr_t addr, struct t
 	}
 }
 
-static void stub_lost(struct task *t, struct trap *tr)
+/* The stub cannot go on (it died, or the host refused an operation on it): the guest
+ * process is killed, as a machine check would. what/val say why, for the log. */
+static void stub_lost(struct task *t, struct trap *tr, const char *what, long val)
 {
 	struct mm *mm = t->proc->mm;
 
-	pr_err("stub of pid %d is gone", t->tid);
+	pr_err("stub of pid %d is lost: %s (%ld)", t->tid, what, val);
 	if (mm->plat) {
 		((struct stub *)mm->plat)->pid = -1;
 		plat_mm_destroy(mm);
@@ -425,25 +427,33 @@ void plat_run_user(struct task *t, struct trap *tr)
 	struct stub *s = mm->plat;
 	siginfo_t si;
 	int status, sig;
+	long r;
 
 	if (!s) {
 		s = mm->plat = stub_get();
 		if (!s) {
-			stub_lost(t, tr);
+			stub_lost(t, tr, "cannot create a stub", 0);
 			return;
 		}
 	}
-	if (s->ndirty && stub_sync(s, mm)) {
-		stub_lost(t, tr);
+	if (s->ndirty && (r = stub_sync(s, mm))) {
+		stub_lost(t, tr, "page-table sync", r);
 		return;
 	}
 	t->regs.cs = 0x33;
 	t->regs.ss = 0x2b;
 	t->regs.ds = t->regs.es = t->regs.fs = t->regs.gs = 0;
-	if (ptrace_(PT_SETREGS, s->pid, 0, (long)&t->regs) < 0 ||
-	    ptrace_(PT_SYSEMU, s->pid, 0, 0) < 0 || wait_stop(s->pid, &status) < 0 ||
-	    !WSTOPPED_(status) || ptrace_(PT_GETREGS, s->pid, 0, (long)&t->regs) < 0) {
-		stub_lost(t, tr);
+	if ((r = ptrace_(PT_SETREGS, s->pid, 0, (long)&t->regs)) < 0 ||
+	    (r = ptrace_(PT_SYSEMU, s->pid, 0, 0)) < 0 || (r = wait_stop(s->pid, &status)) < 0) {
+		stub_lost(t, tr, "ptrace", r);
+		return;
+	}
+	if (!WSTOPPED_(status)) {
+		stub_lost(t, tr, "stub ended, wait status", status);
+		return;
+	}
+	if ((r = ptrace_(PT_GETREGS, s->pid, 0, (long)&t->regs)) < 0) {
+		stub_lost(t, tr, "PTRACE_GETREGS", r);
 		return;
 	}
 	sig = WSTOPSIG_(status);
@@ -456,8 +466,8 @@ void plat_run_user(struct task *t, struct trap *tr)
 	case SIGILL:
 	case SIGFPE:
 	case SIGTRAP:
-		if (ptrace_(PT_GETSIGINFO, s->pid, 0, (long)&si) < 0) {
-			stub_lost(t, tr);
+		if ((r = ptrace_(PT_GETSIGINFO, s->pid, 0, (long)&si)) < 0) {
+			stub_lost(t, tr, "PTRACE_GETSIGINFO", r);
 			return;
 		}
 		if (sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR)) {
