@@ -151,20 +151,29 @@ static long kwrite(struct file *f, const void *kbuf, size_t n, bool positional, 
 	return positional ? f->fop->pwrite(f, kbuf, n, off) : f->fop->write(f, kbuf, n);
 }
 
+/* The checks read and write share: access mode, length clamped to MAX_RW_COUNT as
+ * Linux does, the user range. 1 when there is nothing to transfer. */
+static long rw_begin(struct file *f, bool write, bool positional, uaddr_t buf, size_t *n)
+{
+	long ret = rw_check(f, write, positional);
+
+	if (ret)
+		return ret;
+	if (*n == 0)
+		return 1;
+	if (*n > (size_t)MAX_RW_COUNT)
+		*n = MAX_RW_COUNT;
+	return access_ok(buf, *n) ? 0 : -EFAULT;
+}
+
 static long do_read(struct file *f, uaddr_t buf, size_t n, bool positional, loff_t off)
 {
 	u8 small[SMALL_IO], *kbuf = small;
 	size_t done = 0;
-	long ret = rw_check(f, false, positional);
+	long ret = rw_begin(f, false, positional, buf, &n);
 
 	if (ret)
-		return ret;
-	if (n == 0)
-		return 0;
-	if (n > (size_t)MAX_RW_COUNT)
-		n = MAX_RW_COUNT;
-	if (!access_ok(buf, n))
-		return -EFAULT;
+		return ret < 0 ? ret : 0;
 	if (n > SMALL_IO && !(kbuf = bounce_get()))
 		return -ENOMEM;
 	while (done < n) {
@@ -218,16 +227,10 @@ static long do_write(struct file *f, uaddr_t buf, size_t n, bool positional, lof
 {
 	u8 small[SMALL_IO], *kbuf = small;
 	size_t done = 0;
-	long ret = rw_check(f, true, positional);
+	long ret = rw_begin(f, true, positional, buf, &n);
 
 	if (ret)
-		return ret;
-	if (n == 0)
-		return 0;
-	if (n > (size_t)MAX_RW_COUNT)
-		n = MAX_RW_COUNT;
-	if (!access_ok(buf, n))
-		return -EFAULT;
+		return ret < 0 ? ret : 0;
 	ret = fsize_limit(f, &n, positional, off);
 	if (ret)
 		return ret;
