@@ -26,6 +26,8 @@
  *   0x080000 +----------------------+
  *            | boot stacks          |     4 KiB per vCPU, QUARK_KVM_MAX_VCPUS of them
  *   0x0c0000 +----------------------+
+ *            | host-call ring       |     uapi/quark/hostcall.h, zeroed (8 KiB)
+ *   0x0c2000 +----------------------+
  *            | free                 |
  *   0x100000 +----------------------+
  *            | boot info blob       |     uapi/quark/boot.h, at most 1 MiB
@@ -56,6 +58,8 @@
 #define QUARK_KVM_BOOT_PD		0x6000ULL		/* + 0x1000 per GiB */
 #define QUARK_KVM_BOOT_STACKS		0x80000ULL
 #define QUARK_KVM_BOOT_STACK_SIZE	0x1000ULL
+#define QUARK_KVM_HC_RING		0xc0000ULL		/* struct quark_hc_ring */
+#define QUARK_KVM_HC_RING_SIZE		0x2000ULL
 #define QUARK_KVM_BOOT_INFO		0x100000ULL		/* RDI at entry */
 #define QUARK_KVM_KERNEL_PHYS_MIN	0x200000ULL		/* lowest p_paddr allowed */
 
@@ -99,6 +103,14 @@
 #define QUARK_KVM_PORT_SHUTDOWN		0x501
 #define QUARK_KVM_PORT_CPU_START	0x502
 #define QUARK_KVM_PORT_CONBUF		0x503
+/* QUARK_KVM_PORT_HC_DOORBELL out32 (any value): the host-call doorbell, an ioeventfd
+ *                          (no exit to the VMM's vCPU thread; see uapi/quark/hostcall.h). */
+#define QUARK_KVM_PORT_HC_DOORBELL	0x504
+
+/* Host-call completions arrive as this interrupt vector (an MSI routed from an irqfd on
+ * GSI QUARK_KVM_HC_GSI to APIC id 0). qkernel uses x2APIC (MSRs, no MMIO). */
+#define QUARK_KVM_HC_VECTOR		0x40
+#define QUARK_KVM_HC_GSI		24
 
 #ifndef __ASSEMBLY__
 #include <linux/types.h>

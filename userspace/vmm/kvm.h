@@ -28,6 +28,9 @@ struct quark_kvm_opts {
 					 * size the VM */
 	size_t boot_info_len;
 	int console_fd;			/* guest debug console output */
+	const int *host_fds;		/* host fds the guest may name in host calls (rootfs,
+					 * bind mounts, log, stdio): uapi/quark/hostcall.h */
+	size_t nhost_fds;
 	unsigned timeout_ms;		/* quark_kvm_run gives up after this; 0 = never */
 };
 
