@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/kvm/embed.S - build/qkernel-kvm.elf inside the vmm_boot test, so the rig (which
+ * tests/kvm/embed.S - build/kvm-bootimg.elf inside the vmm_boot test, so the rig (which
  * carries one file into its VM) needs nothing else. QKERNEL_KVM_PATH: tests/kvm/kvm.mk.
  */
 	.section .rodata.qkernel_kvm, "a"

@@ -2,7 +2,7 @@
 # after userspace/build.mk and guest/platform/kvm/kvm.mk, whose variables it uses).
 #
 #   make test-kvm-unit   host unit test of the VMM's pure parts (no /dev/kvm needed)
-#   make test-kvm-vmm    boot build/qkernel-kvm.elf with the VMM inside the QEMU rig
+#   make test-kvm-vmm    boot build/kvm-bootimg.elf with the VMM inside the QEMU rig
 #                        (real kvm_amd); skipped, with the reason, when the rig cannot run
 #
 # vmm_boot is static and carries the boot image (tests/kvm/embed.S): the rig copies one
@@ -20,9 +20,9 @@ KVM_T := tests/kvm/unit.t tests/kvm/vmm_boot.t
 all: $(KVM_UNIT)
 kvm-tests: $(KVM_VMM_BOOT) $(KVM_UNIT)
 
-$(BUILD)/kvm/embed.o: tests/kvm/embed.S $(BUILD)/qkernel-kvm.elf
+$(BUILD)/kvm/embed.o: tests/kvm/embed.S $(BUILD)/kvm-bootimg.elf
 	@mkdir -p $(@D)
-	$(Q)$(CC) -c -DQKERNEL_KVM_PATH='"$(abspath $(BUILD)/qkernel-kvm.elf)"' $< -o $@
+	$(Q)$(CC) -c -DQKERNEL_KVM_PATH='"$(abspath $(BUILD)/kvm-bootimg.elf)"' $< -o $@
 
 $(BUILD)/kvm/%.o: tests/kvm/%.c
 	@mkdir -p $(@D)

@@ -2,7 +2,7 @@
 /*
  * tests/kvm/test_kvm_boot.c - the VMM's pure parts on plain memory, no /dev/kvm needed:
  * gmem_ptr bounds, the ELF loader's checks, the boot page tables (walked like the MMU
- * would), the boot GDT, the boot info copy. Usage: test_kvm_boot [qkernel-kvm.elf]
+ * would), the boot GDT, the boot info copy. Usage: test_kvm_boot [kvm-bootimg.elf]
  * (the real boot image must pass the loader too).
  */
 #include <elf.h>

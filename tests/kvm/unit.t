@@ -7,4 +7,4 @@ if [ ! -x "$b/kvm/test_kvm_boot" ]; then
 	echo "Bail out! $b/kvm/test_kvm_boot is not built; run make kvm-tests"
 	exit 1
 fi
-exec "$b/kvm/test_kvm_boot" "$b/qkernel-kvm.elf"
+exec "$b/kvm/test_kvm_boot" "$b/kvm-bootimg.elf"

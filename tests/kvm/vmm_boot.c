@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/kvm/vmm_boot.c - the VMM (userspace/vmm/kvm*.c) boots the kvm boot image
- * (build/qkernel-kvm.elf, embedded) on a real /dev/kvm and we check what comes back:
+ * (build/kvm-bootimg.elf, embedded) on a real /dev/kvm and we check what comes back:
  * console lines, the wait status, and the VMM's errors for guests that fail on purpose
  * (argv[1] of the boot info, see guest/platform/kvm/boot.c). Runs in the rig
  * (tests/rig/run.sh); prints TAP. Usage: vmm_boot [KERNEL.elf]

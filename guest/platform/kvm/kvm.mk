@@ -1,25 +1,32 @@
-# guest/platform/kvm/kvm.mk - build/qkernel-kvm.elf, the kvm platform's boot image
-# (milestone 1: boot, descriptor tables, exceptions, console, SMP start; qkernel's core is
-# not linked in yet). Included by the top-level Makefile after guest/build.mk.
+# guest/platform/kvm/kvm.mk - the kvm platform's images. Included by the top-level
+# Makefile after guest/build.mk.
 #
-# Everything is compiled again into $(BUILD)/guest-kvm/ with -mcmodel=kernel: the image
-# runs in the top 2 GiB (QUARK_KVM_KERNEL_MAP_BASE), where the default small code model's
+#   build/qkernel-kvm.elf   qkernel: the core (kernel/ mm/ fs/ sys/ lib/) + platform/kvm
+#   build/kvm-bootimg.elf   the VMM's test guest (tests/kvm/vmm_boot.t): boot.c's main with
+#                           the platform's descriptor tables, exceptions and console only
+#
+# Everything is compiled again into $(BUILD)/guest-kvm/ with -mcmodel=kernel: the images
+# run in the top 2 GiB (QUARK_KVM_KERNEL_MAP_BASE), where the default small code model's
 # 32-bit absolute relocations cannot reach. -ffunction-sections + --gc-sections drop what
-# the image does not use from guest/lib (e.g. kstrdup, whose kmalloc is not linked).
+# an image does not use.
 
 KVM_GUEST_CFLAGS = $(GUEST_CFLAGS) -mcmodel=kernel -ffunction-sections -fdata-sections
-KVM_GUEST_SRCS := $(wildcard guest/platform/kvm/*.c) guest/lib/printf.c guest/lib/string.c
-KVM_GUEST_ASM := $(wildcard guest/platform/kvm/*.S)
-KVM_GUEST_OBJS := $(KVM_GUEST_SRCS:%.c=$(BUILD)/guest-kvm/%.o) \
-	$(KVM_GUEST_ASM:%.S=$(BUILD)/guest-kvm/%.o)
 KVM_GUEST_LDS := guest/platform/kvm/kvm.lds
+kvm_objs = $(patsubst %.S,$(BUILD)/guest-kvm/%.o,$(patsubst %.c,$(BUILD)/guest-kvm/%.o,$(1)))
 
-# In `all` so that a change that breaks the image fails the ordinary build.
+KVM_PLAT_SHARED := guest/platform/kvm/cpu.c guest/platform/kvm/console.c guest/platform/kvm/entry.S
+KVM_BOOTIMG_OBJS := $(call kvm_objs,$(KVM_PLAT_SHARED) guest/platform/kvm/boot.c \
+	guest/lib/printf.c guest/lib/string.c)
+KVM_QKERNEL_OBJS := $(call kvm_objs,$(GUEST_CORE_SRCS) $(wildcard guest/kernel/*.S) \
+	$(filter-out guest/platform/kvm/boot.c,$(wildcard guest/platform/kvm/*.c guest/platform/kvm/*.S)))
+
+# In `all` so that a change that breaks an image fails the ordinary build.
+# (qkernel-kvm.elf joins `all` as soon as the platform links.)
 .PHONY: qkernel-kvm
-all: $(BUILD)/qkernel-kvm.elf
+all: $(BUILD)/kvm-bootimg.elf
 qkernel-kvm: $(BUILD)/qkernel-kvm.elf
 
-$(BUILD)/guest-kvm/%.o: %.c
+$(BUILD)/guest-kvm/%.o: %.c $(BUILD)/gen/syscall_names.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KVM_GUEST_CFLAGS) -c $< -o $@
 
@@ -27,9 +34,16 @@ $(BUILD)/guest-kvm/%.o: %.S
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KVM_GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-$(BUILD)/qkernel-kvm.elf: $(KVM_GUEST_OBJS) $(KVM_GUEST_LDS)
-	$(Q)$(CC) -nostdlib -static -no-pie -Wl,-T,$(KVM_GUEST_LDS) -Wl,--gc-sections \
-		-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none \
-		-o $@ $(KVM_GUEST_OBJS) -lgcc
+KVM_LINK = $(CC) -nostdlib -static -no-pie -Wl,-T,$(KVM_GUEST_LDS) -Wl,--gc-sections \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
 
--include $(KVM_GUEST_OBJS:.o=.d)
+$(BUILD)/kvm-bootimg.elf: $(KVM_BOOTIMG_OBJS) $(KVM_GUEST_LDS)
+	$(Q)$(KVM_LINK) -o $@ $(KVM_BOOTIMG_OBJS) -lgcc
+
+$(BUILD)/qkernel-kvm.elf: $(KVM_QKERNEL_OBJS) $(KVM_GUEST_LDS)
+	$(Q)$(KVM_LINK) -o $@ $(KVM_QKERNEL_OBJS) -lgcc
+	$(Q)if nm $@ | grep -q ' w sys_'; then \
+		echo "qkernel-kvm: syscalls.def lists handlers that do not exist:"; \
+		nm $@ | grep ' w sys_'; rm -f $@; exit 1; fi
+
+-include $(KVM_QKERNEL_OBJS:.o=.d) $(KVM_BOOTIMG_OBJS:.o=.d)
