@@ -115,7 +115,7 @@ static void start_aps(unsigned ncpus)
 static __noreturn void ap_main(unsigned cpu)
 {
 	cpu_init(cpu);
-	kprintf("qkernel-kvm: cpu %u up\n", this_cpu());
+	kprintf("qkernel-kvm: cpu %u up\n", cpu_id());
 	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_SEQ_CST);
 	for (;;)	/* parked until the next milestone gives APs a scheduler */
 		asm volatile("cli; hlt");

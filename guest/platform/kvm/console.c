@@ -28,7 +28,7 @@ static u32 image_phys(const void *p)
 
 void kvm_puts(const char *s, size_t n)
 {
-	struct conbuf *b = &conbuf[this_cpu() % QUARK_KVM_MAX_VCPUS];
+	struct conbuf *b = &conbuf[cpu_id() % QUARK_KVM_MAX_VCPUS];
 
 	while (n) {
 		size_t chunk = MIN(n, sizeof(b->text));

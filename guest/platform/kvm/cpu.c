@@ -124,7 +124,7 @@ void cpu_init(unsigned cpu)
 	wrmsr(MSR_GS_BASE, (u64)&percpu[cpu]);
 }
 
-unsigned this_cpu(void)
+unsigned cpu_id(void)
 {
 	u32 id;
 
@@ -149,7 +149,7 @@ void exc_handler(struct exc_frame *f)
 	}
 	asm volatile("mov %%cr2, %0" : "=r"(cr2));
 	kprintf("qkernel-kvm: cpu %u: exception %llu (%s) error %#llx at rip %#llx rsp %#llx "
-		"cr2 %#llx\n", this_cpu(), (unsigned long long)f->vector,
+		"cr2 %#llx\n", cpu_id(), (unsigned long long)f->vector,
 		exc_names[f->vector & 31] ? exc_names[f->vector & 31] : "?",
 		(unsigned long long)f->error, (unsigned long long)f->rip,
 		(unsigned long long)f->rsp, (unsigned long long)cr2);

@@ -25,7 +25,7 @@ extern const u64 exc_stubs[32];		/* entry.S */
 
 /* cpu.c */
 void cpu_init(unsigned cpu);
-unsigned this_cpu(void);
+unsigned cpu_id(void);
 void exc_handler(struct exc_frame *f);
 extern volatile int bp_armed, bp_hits;
 extern volatile u64 bp_rip;
