@@ -31,6 +31,7 @@ struct quark_kvm_opts {
 	const int *host_fds;		/* host fds the guest may name in host calls (rootfs,
 					 * bind mounts, log, stdio): uapi/quark/hostcall.h */
 	size_t nhost_fds;
+	int signal_fd;			/* signalfd of the signals to pass to the guest, -1 = none */
 	unsigned timeout_ms;		/* quark_kvm_run gives up after this; 0 = never */
 };
 
