@@ -1,5 +1,5 @@
 # userspace/build.mk - build/quark (the host-side runtime, one self-contained binary with
-# the ptrace-platform qkernel embedded), its unit tests, and the `make run` demo.
+# the qkernel images embedded), its unit tests, and the `make run` demo.
 # Included by the top-level Makefile, which defines BUILD, CC, HOST_CFLAGS, Q and deps.
 
 # Recursively expanded on purpose: evaluated when a recipe runs, i.e. after `make deps`
@@ -32,10 +32,20 @@ $(BUILD)/userspace/%.o: userspace/%.c
 $(USR_LIB): $(USR_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# .incbin reads the sandbox binary at assembly time, so quark is rebuilt when it changes.
-$(BUILD)/userspace/embed.o: userspace/embed.S $(BUILD)/qkernel-ptrace
+# The kvm platform's qkernel goes into quark as soon as it links, which guest/platform/kvm/
+# kvm.mk announces by putting qkernel-kvm.elf in `all`. Until then quark is built without
+# it and `--platform=kvm` says so. Override: QUARK_KVM_IMAGE=FILE (any kvm image, e.g. the
+# VMM's test guest) or QUARK_KVM_IMAGE= (none).
+QUARK_KVM_IMAGE ?= $(if $(shell grep -s '^all:.*qkernel-kvm\.elf' guest/platform/kvm/kvm.mk),\
+	$(BUILD)/qkernel-kvm.elf)
+# embed_flags(ptrace image, kvm image or empty): the -D flags of userspace/embed.S.
+embed_flags = -DQKERNEL_PTRACE_PATH='"$(abspath $(1))"' \
+	$(if $(strip $(2)),-DQKERNEL_KVM_PATH='"$(abspath $(strip $(2)))"')
+
+# .incbin reads the images at assembly time, so quark is rebuilt when they change.
+$(BUILD)/userspace/embed.o: userspace/embed.S $(BUILD)/qkernel-ptrace $(strip $(QUARK_KVM_IMAGE))
 	@mkdir -p $(@D)
-	$(Q)$(CC) -c -DQKERNEL_PTRACE_PATH='"$(abspath $(BUILD)/qkernel-ptrace)"' $< -o $@
+	$(Q)$(CC) -c $(call embed_flags,$(BUILD)/qkernel-ptrace,$(QUARK_KVM_IMAGE)) $< -o $@
 
 $(BUILD)/quark: $(USR_CLI_OBJS) $(BUILD)/userspace/embed.o $(USR_LIB)
 	$(Q)$(CC) -o $@ $(USR_CLI_OBJS) $(BUILD)/userspace/embed.o $(USR_LIB) $(USR_LIBS)

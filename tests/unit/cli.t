@@ -26,7 +26,7 @@ check() {
 	fi
 }
 
-echo 1..17
+echo 1..19
 check "--version names quark" 0 "quark version" q --version
 check "version prints the spec" 0 "spec: 1.0.2" q version
 check "unknown verb" 1 "quark: unknown command 'frobnicate'" q frobnicate
@@ -48,7 +48,34 @@ printf '{"ociVersion": "1.0.2",\n "process": {' >"$tmp/b/config.json"
 check "run: bad JSON has a position" 1 "invalid JSON at line 2, column 14" \
 	q --platform ptrace run --bundle "$tmp/b" c1
 check "run: bad id" 1 "invalid container id 'a/b'" q run --bundle "$tmp/b" a/b
-check "kvm refused with a reason" 1 "platform kvm: " q --platform=kvm run --bundle "$tmp/b" c1
+# --platform=kvm: the reason it cannot run here, the one this host calls for.
+kvm_carried=no
+q features | grep -q '"io.quark.platforms": "kvm,ptrace"' && kvm_carried=yes
+if [ ! -e /dev/kvm ]; then
+	kvm_why="platform kvm: /dev/kvm does not exist on this host; use --platform=ptrace or auto"
+elif [ -e /sys/module/kvm_pvm ]; then
+	kvm_why="platform kvm: /dev/kvm is kvm_pvm (paravirtual, guest ring 0 is interpreted"
+elif ! grep -qw -e vmx -e svm /proc/cpuinfo; then
+	kvm_why="platform kvm: the CPU offers no hardware virtualization"
+elif [ $kvm_carried = no ]; then
+	kvm_why="platform kvm: this quark was built without the kvm platform's qkernel"
+else
+	kvm_why=""	# real KVM and the image: kvm runs, the bad JSON is what fails
+fi
+if [ -n "$kvm_why" ]; then
+	check "kvm refused with the reason for this host" 1 "$kvm_why" \
+		q --platform=kvm run --bundle "$tmp/b" c1
+else
+	check "kvm selected on real KVM" 1 "invalid JSON at line 2" \
+		q --platform=kvm run --bundle "$tmp/b" c1
+fi
+# features: the platforms this quark carries, and auto's choice (kvm only with a reason-free kvm).
+want_auto=ptrace
+[ -z "$kvm_why" ] && want_auto=kvm
+want_platforms=ptrace
+[ $kvm_carried = yes ] && want_platforms=kvm,ptrace
+check "features: platforms carried" 0 "\"io.quark.platforms\": \"$want_platforms\"" q features
+check "features: auto picks $want_auto here" 0 "\"io.quark.platform.auto\": \"$want_auto\"" q features
 
 q --log "$tmp/log.json" --log-format json state nothere >/dev/null 2>&1
 n=$((n + 1))

@@ -10,24 +10,29 @@
 static const struct row {
 	const char *name;
 	enum quark_platform want;
-	struct quark_host_probe host;	/* dev_kvm, kvm_pvm, cpu_hwvirt */
+	struct quark_host_probe host;	/* dev_kvm, kvm_pvm, cpu_hwvirt, kvm_image */
 	enum quark_platform expect;
 	const char *err;
 } rows[] = {
-	{ "auto, no kvm", P_AUTO, { false, false, false }, P_PTRACE, NULL },
-	{ "auto, kvm_pvm", P_AUTO, { true, true, false }, P_PTRACE, NULL },
-	{ "auto, kvm_pvm module but no /dev/kvm", P_AUTO, { false, true, false }, P_PTRACE, NULL },
-	{ "auto, real kvm (kvm platform not built)", P_AUTO, { true, false, true },
-	  QUARK_HAVE_KVM_PLATFORM ? P_KVM : P_PTRACE, NULL },
-	{ "ptrace, real kvm", P_PTRACE, { true, false, true }, P_PTRACE, NULL },
-	{ "kvm, no /dev/kvm", P_KVM, { false, true, false }, 0,
+	{ "auto, no kvm", P_AUTO, { false, false, false, true }, P_PTRACE, NULL },
+	{ "auto, kvm_pvm", P_AUTO, { true, true, false, true }, P_PTRACE, NULL },
+	{ "auto, kvm_pvm module but no /dev/kvm", P_AUTO, { false, true, false, true }, P_PTRACE,
+	  NULL },
+	{ "auto, real kvm", P_AUTO, { true, false, true, true }, P_KVM, NULL },
+	{ "auto, real kvm, quark without qkernel-kvm", P_AUTO, { true, false, true, false },
+	  P_PTRACE, NULL },
+	{ "ptrace, real kvm", P_PTRACE, { true, false, true, true }, P_PTRACE, NULL },
+	{ "kvm, no /dev/kvm", P_KVM, { false, true, false, true }, 0,
 	  "platform kvm: /dev/kvm does not exist on this host; use --platform=ptrace or auto" },
-	{ "kvm, kvm_pvm", P_KVM, { true, true, false }, 0,
+	{ "kvm, kvm_pvm", P_KVM, { true, true, false, true }, 0,
 	  "platform kvm: /dev/kvm is kvm_pvm (paravirtual, guest ring 0 is interpreted and "
 	  "SYSCALL cannot enter ring 0); use --platform=ptrace or auto" },
-	{ "kvm, no vmx/svm", P_KVM, { true, false, false }, 0, "no hardware virtualization" },
-	{ "kvm, real kvm", P_KVM, { true, false, true }, P_KVM,
-	  QUARK_HAVE_KVM_PLATFORM ? NULL : "kvm platform not built yet" },
+	{ "kvm, kvm_pvm, no qkernel-kvm: kvm_pvm is the reason", P_KVM, { true, true, false, false },
+	  0, "platform kvm: /dev/kvm is kvm_pvm" },
+	{ "kvm, no vmx/svm", P_KVM, { true, false, false, true }, 0, "no hardware virtualization" },
+	{ "kvm, real kvm", P_KVM, { true, false, true, true }, P_KVM, NULL },
+	{ "kvm, real kvm, quark without qkernel-kvm", P_KVM, { true, false, true, false }, 0,
+	  "platform kvm: this quark was built without the kvm platform's qkernel" },
 };
 #define NROWS ((int)(sizeof(rows) / sizeof(rows[0])))
 

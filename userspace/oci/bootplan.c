@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "quark/kvm_layout.h"
 #include "userspace/oci/bootplan.h"
 #include "userspace/util/log.h"
 
@@ -62,7 +63,19 @@ static int plan_mount(struct quark_boot_plan *plan, const struct oci_mount *m,
 	return 0;
 }
 
-static void plan_process(struct quark_boot_params *p, const struct oci_spec *spec)
+/* Guest memory for the spec's limit; a VM's must also stay below the MMIO hole, and a
+ * limit above what the platform can give gets the most it can (still within the limit). */
+static uint64_t plan_mem_size(const struct oci_spec *spec, enum quark_platform platform)
+{
+	uint64_t mem = quark_boot_mem_size(spec->memory_limit);
+
+	if (platform == QUARK_PLATFORM_KVM && mem > QUARK_KVM_MEM_MAX)
+		mem = QUARK_KVM_MEM_MAX;
+	return mem;
+}
+
+static void plan_process(struct quark_boot_params *p, const struct oci_spec *spec,
+			 enum quark_platform platform)
 {
 	struct timespec now;
 
@@ -75,21 +88,21 @@ static void plan_process(struct quark_boot_params *p, const struct oci_spec *spe
 	p->uid = spec->process.uid;
 	p->gid = spec->process.gid;
 	p->umask = spec->process.umask;
-	p->mem_size = quark_boot_mem_size(spec->memory_limit);
+	p->mem_size = plan_mem_size(spec, platform);
 	p->ncpus = 1;
 	p->flags = spec->root_readonly ? QUARK_BOOTF_ROOT_RDONLY : 0;
 	clock_gettime(CLOCK_REALTIME, &now);
 	p->boot_time_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 }
 
-int quark_boot_plan_build(const struct oci_spec *spec, uint32_t log_level,
-			  struct quark_boot_plan *plan, quark_error_t *err)
+int quark_boot_plan_build(const struct oci_spec *spec, enum quark_platform platform,
+			  uint32_t log_level, struct quark_boot_plan *plan, quark_error_t *err)
 {
 	struct quark_boot_params *p = &plan->params;
 	int ret;
 
 	memset(plan, 0, sizeof(*plan));
-	plan_process(p, spec);
+	plan_process(p, spec, platform);
 	if (p->mem_size < QUARK_BOOT_MEM_MIN)
 		return quark_make_error(err, 0, "config.json: linux.resources.memory.limit %lld is "
 					"below the %llu MiB qkernel needs", (long long)spec->memory_limit,

@@ -11,6 +11,7 @@
 #include "userspace/oci/container.h"
 #include "userspace/oci/spec.h"
 #include "userspace/oci/state.h"
+#include "userspace/sandbox/kvm_sandbox.h"
 #include "userspace/sandbox/launch.h"
 #include "userspace/util/cleanup.h"
 #include "userspace/util/fs.h"
@@ -24,7 +25,10 @@ struct run_ctx {
 	struct oci_spec spec;
 	char *state_dir;
 	struct quark_state state;
+	enum quark_platform platform;	/* resolved: kvm or ptrace */
 	struct quark_boot_plan plan;
+	void *blob;
+	size_t blob_len;
 	int blob_fd, exec_fd;
 	sigset_t old_mask;
 };
@@ -38,18 +42,19 @@ static int check_spec(const struct run_ctx *c, quark_error_t *err)
 	return 0;
 }
 
-/* Only the ptrace platform exists; select() refuses kvm with the reason. */
-static int select_platform(const struct quark_run_opts *o, quark_error_t *err)
+/* auto or an explicit choice against this host; select() refuses kvm with the reason. */
+static int select_platform(struct run_ctx *c, quark_error_t *err)
 {
 	struct quark_host_probe host;
-	enum quark_platform p;
 	int ret;
 
 	quark_host_probe(&host);
-	ret = quark_platform_select(o->platform, &host, &p, err);
+	host.kvm_image = quark_qkernel_kvm_present();
+	ret = quark_platform_select(c->o->platform, &host, &c->platform, err);
 	if (ret < 0)
 		return ret;
-	quark_log(QUARK_LOG_INFO, "container %s: platform %s", o->id, quark_platform_name(p));
+	quark_log(QUARK_LOG_INFO, "container %s: platform %s", c->o->id,
+		  quark_platform_name(c->platform));
 	return 0;
 }
 
@@ -71,26 +76,26 @@ static int create_state(struct run_ctx *c, quark_error_t *err)
 	return quark_state_write(c->state_dir, &c->state, err);
 }
 
-/* The blob goes in a sealed memfd; qkernel re-checks it, we check it first to fail here. */
+/* qkernel re-checks the blob, we check it first to fail here. On ptrace it goes to the
+ * sandbox in a sealed memfd; on kvm the VMM copies it into guest memory. */
 static int make_boot_blob(struct run_ctx *c, quark_error_t *err)
 {
-	cleanup_free void *blob = NULL;
-	size_t len;
 	int ret;
 
-	ret = quark_boot_plan_build(&c->spec, c->o->log_level, &c->plan, err);
+	ret = quark_boot_plan_build(&c->spec, c->platform, c->o->log_level, &c->plan, err);
 	if (ret < 0)
 		return ret;
-	ret = quark_boot_serialize(&c->plan.params, &blob, &len, err);
+	ret = quark_boot_serialize(&c->plan.params, &c->blob, &c->blob_len, err);
 	if (ret < 0)
 		return ret;
-	ret = quark_boot_validate(blob, len, err);
-	if (ret < 0)
+	ret = quark_boot_validate(c->blob, c->blob_len, err);
+	if (ret < 0 || c->platform == QUARK_PLATFORM_KVM)
 		return ret;
-	return quark_boot_memfd(blob, len, &c->blob_fd, err);
+	return quark_boot_memfd(c->blob, c->blob_len, &c->blob_fd, err);
 }
 
-static int spawn_sandbox(struct run_ctx *c, quark_error_t *err)
+/* ptrace: fexecve the embedded qkernel-ptrace with the plan's fds and the blob's memfd. */
+static int spawn_ptrace_sandbox(struct run_ctx *c, quark_error_t *err)
 {
 	int pass[QUARK_BOOT_MAX_MOUNTS + 3];
 	char blob_arg[16];
@@ -106,10 +111,33 @@ static int spawn_sandbox(struct run_ctx *c, quark_error_t *err)
 	s.npass = c->plan.nfds + 1;
 	s.exec_fd = c->exec_fd;
 	snprintf(blob_arg, sizeof(blob_arg), "%d", c->blob_fd);
-	ret = quark_sandbox_spawn(&s, &c->old_mask, &c->state.pid, err);
+	return quark_sandbox_spawn(&s, &c->old_mask, &c->state.pid, err);
+}
+
+/* kvm: a forked child runs the VMM, holding the plan's fds under the numbers the blob
+ * names. Its guest console goes to our stderr, like qkernel-ptrace's fatal errors. */
+static int spawn_kvm_sandbox(struct run_ctx *c, quark_error_t *err)
+{
+	struct quark_kvm_sandbox s = {
+		.id = c->o->id, .boot_info = c->blob, .boot_info_len = c->blob_len,
+		.host_fds = c->plan.fds, .nhost_fds = c->plan.nfds, .console_fd = STDERR_FILENO,
+	};
+
+	return quark_kvm_sandbox_spawn(&s, &c->state.pid, err);
+}
+
+static int spawn_sandbox(struct run_ctx *c, quark_error_t *err)
+{
+	int ret;
+
+	if (c->platform == QUARK_PLATFORM_KVM)
+		ret = spawn_kvm_sandbox(c, err);
+	else
+		ret = spawn_ptrace_sandbox(c, err);
 	if (ret < 0)
 		return ret;
-	quark_log(QUARK_LOG_INFO, "container %s: sandbox pid %d", c->o->id, c->state.pid);
+	quark_log(QUARK_LOG_INFO, "container %s: sandbox pid %d (%s platform)", c->o->id,
+		  c->state.pid, quark_platform_name(c->platform));
 	return 0;
 }
 
@@ -154,6 +182,7 @@ static void run_ctx_release(struct run_ctx *c)
 	quark_error_t ignored = NULL;
 
 	quark_boot_plan_release(&c->plan);
+	free(c->blob);
 	if (c->blob_fd >= 0)
 		close(c->blob_fd);
 	if (c->exec_fd >= 0)
@@ -174,7 +203,7 @@ int quark_container_run(const struct quark_run_opts *o, int *status, quark_error
 	ret = quark_id_validate(o->id, err);
 	if (ret < 0)
 		return ret;
-	ret = select_platform(o, err);
+	ret = select_platform(&c, err);
 	if (ret < 0)
 		return ret;
 	ret = oci_bundle_resolve(o->bundle, c.bundle, err);

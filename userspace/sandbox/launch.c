@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,10 @@
 #include "userspace/util/cleanup.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+/* What a sandbox that runs the VMM hands to the guest: the forwarded signals, plus the
+ * terminal's SIGWINCH, which it receives itself as a member of the foreground group. */
+static const int guest_bound[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+				    SIGWINCH };
 #define NFORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 
 static void wait_set(sigset_t *set)
@@ -21,6 +26,13 @@ static void wait_set(sigset_t *set)
 	for (size_t i = 0; i < NFORWARDED; i++)
 		sigaddset(set, forwarded[i]);
 	sigaddset(set, SIGCHLD);
+}
+
+void quark_guest_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(guest_bound) / sizeof(guest_bound[0]); i++)
+		sigaddset(set, guest_bound[i]);
 }
 
 int quark_signals_block(sigset_t *old, quark_error_t *err)
@@ -64,35 +76,112 @@ static int close_others(const struct quark_spawn *s, int errfd)
 	return close_range(from, ~0U, 0);
 }
 
+/* Child only: close what we inherited from our caller, i.e. every fd above stdio without
+ * FD_CLOEXEC. quark opens all of its own fds close-on-exec, and those (boot plan fds, the
+ * log) are what a sandbox that does not exec still needs. */
+static int close_inherited(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fd, flags;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		fd = atoi(e->d_name);
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		flags = fcntl(fd, F_GETFD);
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Child only: a clean slate of signal dispositions (ignored signals would otherwise survive
+ * into the sandbox), then its mask. */
+static int reset_signals(const sigset_t *mask)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	return sigprocmask(SIG_SETMASK, mask, NULL);
+}
+
+/* Child only: a sandbox outliving its `quark run` would hold a state dir nobody removes. */
+static int die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -1;
+	if (getppid() != parent) {
+		errno = ESRCH;
+		return -1;
+	}
+	return 0;
+}
+
 /* Child only: everything between fork and exec. Returns only on failure, with errno. */
 static void child_exec(const struct quark_spawn *s, const sigset_t *mask, pid_t parent,
 		       int errfd)
 {
 	static char *const empty_env[] = { NULL };
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
-	/* A sandbox outliving its `quark run` would hold a state dir nobody removes. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		return;
-	if (close_others(s, errfd) < 0)
+	if (die_with_parent(parent) < 0 || close_others(s, errfd) < 0)
 		return;
 	for (size_t i = 0; i < s->npass; i++)
 		if (s->pass_fds[i] >= 0 && fcntl(s->pass_fds[i], F_SETFD, 0) < 0)
 			return;
-	/* A clean slate: ignored signals would otherwise survive exec into the sandbox. */
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
+	if (reset_signals(mask) < 0)
 		return;
 	fexecve(s->exec_fd, s->argv, empty_env);
+}
+
+/* Child only: the setup of a sandbox that runs in this copy of quark. */
+static int child_prepare(const sigset_t *mask, pid_t parent)
+{
+	if (die_with_parent(parent) < 0 || close_inherited() < 0)
+		return -1;
+	return reset_signals(mask);
+}
+
+/* The parent's half of both spawns: wait for the child's verdict on the error pipe (EOF
+ * without data: it got going). */
+static int await_child(pid_t child, int pipefd[2], const char *what, pid_t *pid,
+		       quark_error_t *err)
+{
+	int child_errno = 0, status;
+	ssize_t n;
+
+	close(pipefd[1]);
+	do
+		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == 0) {
+		*pid = child;
+		return 0;
+	}
+	waitpid(child, &status, 0);
+	return quark_make_error(err, n > 0 ? child_errno : errno, "start sandbox %s", what);
+}
+
+/* Nobody to return to in the child: report errno through the pipe and go. */
+static __attribute__((noreturn)) void child_failed(int errfd)
+{
+	int child_errno = errno;
+	ssize_t n = write(errfd, &child_errno, sizeof(child_errno));
+
+	(void)n;
+	_exit(127);
 }
 
 int quark_sandbox_spawn(const struct quark_spawn *s, const sigset_t *child_mask, pid_t *pid,
 			quark_error_t *err)
 {
 	pid_t parent = getpid(), child;
-	int pipefd[2], child_errno = 0, status;
-	ssize_t n;
+	int pipefd[2];
 
 	/* The error pipe is close-on-exec: EOF without data means the exec succeeded. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -104,24 +193,36 @@ int quark_sandbox_spawn(const struct quark_spawn *s, const sigset_t *child_mask,
 		return quark_make_error(err, errno, "fork sandbox");
 	}
 	if (child == 0) {
-		/* Nobody to return to in the child: report errno through the pipe and go. */
 		close(pipefd[0]);
 		child_exec(s, child_mask, parent, pipefd[1]);
-		child_errno = errno;
-		n = write(pipefd[1], &child_errno, sizeof(child_errno));
-		_exit(127);
+		child_failed(pipefd[1]);
 	}
-	close(pipefd[1]);
-	do
-		n = read(pipefd[0], &child_errno, sizeof(child_errno));
-	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
-	if (n == 0) {
-		*pid = child;
-		return 0;
+	return await_child(child, pipefd, s->argv[0], pid, err);
+}
+
+int quark_sandbox_fork(int (*body)(void *), void *arg, const char *what,
+		       const sigset_t *child_mask, pid_t *pid, quark_error_t *err)
+{
+	pid_t parent = getpid(), child;
+	int pipefd[2];
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return quark_make_error(err, errno, "pipe");
+	child = fork();
+	if (child < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return quark_make_error(err, errno, "fork sandbox");
 	}
-	waitpid(child, &status, 0);
-	return quark_make_error(err, n > 0 ? child_errno : errno, "start sandbox %s", s->argv[0]);
+	if (child == 0) {
+		close(pipefd[0]);
+		if (child_prepare(child_mask, parent) < 0)
+			child_failed(pipefd[1]);
+		close(pipefd[1]);	/* EOF: set up, the body runs */
+		fflush(NULL);
+		_exit(body(arg));
+	}
+	return await_child(child, pipefd, what, pid, err);
 }
 
 /* Is a signal the terminal sent to our process group one the sandbox got as well? */

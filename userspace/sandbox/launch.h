@@ -3,7 +3,8 @@
  * sandbox/launch.h - start the sandbox process and stand by it until it exits.
  *
  * Knows nothing of OCI or of the VMM: it gets an executable fd, an argv and the fds the
- * sandbox may keep. stdio (0, 1, 2) passes through untouched.
+ * sandbox may keep (ptrace platform), or a function to run in a forked copy of quark (kvm
+ * platform: the VMM runs in the sandbox process). stdio (0, 1, 2) passes through untouched.
  */
 #ifndef QUARK_SANDBOX_LAUNCH_H
 #define QUARK_SANDBOX_LAUNCH_H
@@ -29,6 +30,17 @@ int quark_signals_block(sigset_t *old, quark_error_t *err);
  * environment. Returns once the exec has succeeded, or with the exec's error. */
 int quark_sandbox_spawn(const struct quark_spawn *s, const sigset_t *child_mask, pid_t *pid,
 			quark_error_t *err);
+
+/* quark_sandbox_fork - fork a sandbox that runs body(arg) in this copy of quark and exits
+ * with its return value. Before body: parent-death SIGKILL, fds inherited from quark's
+ * caller (those without FD_CLOEXEC, above stdio) closed, default signal dispositions,
+ * child_mask. Returns once that setup succeeded, or with its error ("start sandbox WHAT"). */
+int quark_sandbox_fork(int (*body)(void *), void *arg, const char *what,
+		       const sigset_t *child_mask, pid_t *pid, quark_error_t *err);
+
+/* quark_guest_signals - the signals a VMM sandbox blocks and reads from a signalfd for the
+ * guest: the ones quark_sandbox_wait forwards, plus SIGWINCH. */
+void quark_guest_signals(sigset_t *set);
 
 /* quark_sandbox_wait - forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to pid
  * until it exits; *status is its wait status. */

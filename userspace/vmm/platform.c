@@ -54,6 +54,7 @@ void quark_host_probe(struct quark_host_probe *p)
 	p->dev_kvm = access("/dev/kvm", F_OK) == 0;
 	p->kvm_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
 	p->cpu_hwvirt = cpuinfo_has_hwvirt();
+	p->kvm_image = false;
 }
 
 /* Why kvm cannot run here, or NULL when it can. */
@@ -67,6 +68,11 @@ static const char *kvm_unusable(const struct quark_host_probe *h)
 	if (!h->cpu_hwvirt)
 		return "the CPU offers no hardware virtualization (no vmx or svm flag in "
 		       "/proc/cpuinfo)";
+	if (!QUARK_HAVE_KVM_PLATFORM)
+		return "this quark is built without the kvm platform";
+	if (!h->kvm_image)
+		return "this quark was built without the kvm platform's qkernel "
+		       "(build/qkernel-kvm.elf)";
 	return NULL;
 }
 
@@ -80,15 +86,12 @@ int quark_platform_select(enum quark_platform want, const struct quark_host_prob
 		*out = QUARK_PLATFORM_PTRACE;
 		return 0;
 	case QUARK_PLATFORM_AUTO:
-		*out = (!why && QUARK_HAVE_KVM_PLATFORM) ? QUARK_PLATFORM_KVM : QUARK_PLATFORM_PTRACE;
+		*out = why ? QUARK_PLATFORM_PTRACE : QUARK_PLATFORM_KVM;
 		return 0;
 	case QUARK_PLATFORM_KVM:
 		if (why)
 			return quark_make_error(err, 0, "platform kvm: %s; use --platform=ptrace "
 						"or auto", why);
-		if (!QUARK_HAVE_KVM_PLATFORM)
-			return quark_make_error(err, 0, "platform kvm: kvm platform not built "
-						"yet; use --platform=ptrace or auto");
 		*out = QUARK_PLATFORM_KVM;
 		return 0;
 	}

@@ -10,6 +10,8 @@
 
 extern const char quark_qkernel_ptrace_start[];
 extern const char quark_qkernel_ptrace_end[];
+extern const char quark_qkernel_kvm_start[];
+extern const char quark_qkernel_kvm_end[];
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U	/* Linux 6.3; older kernels reject it and we retry without */
@@ -52,5 +54,25 @@ int quark_qkernel_ptrace_memfd(int *out, quark_error_t *err)
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return quark_make_error(err, errno, "seal qkernel-ptrace memfd");
 	*out = steal_fd(&fd);
+	return 0;
+}
+
+bool quark_qkernel_kvm_present(void)
+{
+	return quark_qkernel_kvm_end - quark_qkernel_kvm_start > 0;
+}
+
+int quark_qkernel_kvm_image(const void **image, size_t *len, quark_error_t *err)
+{
+	size_t n = quark_qkernel_kvm_end - quark_qkernel_kvm_start;
+
+	if (!quark_qkernel_kvm_present())
+		return quark_make_error(err, 0, "this quark was built without the kvm platform's "
+					"qkernel (build/qkernel-kvm.elf did not link yet; see "
+					"QUARK_KVM_IMAGE in userspace/build.mk)");
+	if (n < 4 || memcmp(quark_qkernel_kvm_start, "\177ELF", 4))
+		return quark_make_error(err, 0, "embedded qkernel-kvm is not an ELF file");
+	*image = quark_qkernel_kvm_start;
+	*len = n;
 	return 0;
 }
