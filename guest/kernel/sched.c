@@ -306,6 +306,11 @@ long host_fd_wait(int fd, short events)
 	return r;
 }
 
+bool host_waits_active(void)
+{
+	return nwatches || !list_empty(&host_waits);
+}
+
 void host_waits_poll(u64 timeout_ns)
 {
 	struct pollfd fds[64];
@@ -320,6 +325,8 @@ void host_waits_poll(u64 timeout_ns)
 			break;
 		fds[n++] = (struct pollfd){ .fd = w->fd, .events = w->events };
 	}
+	if (!n && !timeout_ns)
+		return;
 	r = host_poll(fds, n, timeout_ns == UINT64_MAX ? -1 : (s64)timeout_ns);
 	if (r <= 0)
 		return;

@@ -12,6 +12,7 @@
  */
 #include "signal_internal.h"
 #include <qk/lib.h>
+#include <qk/vfs.h>
 
 /* A queued signal plus what only this file needs to know about it. The struct sigq is
  * first, so kfree() of a struct sigq * (proc.c, sched.c) frees the whole thing. */
@@ -492,4 +493,31 @@ void proc_continue(struct proc *p)
 		if (t->state == TASK_STOPPED)
 			wake_up(t);
 	notify_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+/* A signal sent to the sandbox from the host (platforms call this). A keyboard signal
+ * (raised by the host tty) goes to the guest console's foreground process group, as the
+ * tty would deliver it inside; any other goes to the container's init, which (like a
+ * pid-namespace init seen from outside) ignores it unless it installed a handler. */
+void host_signal_forward(int sig, bool keyboard)
+{
+	siginfo_t info = { .si_signo = sig, .si_code = SI_KERNEL };
+	struct proc *p;
+	u64 h;
+
+	if (sig < 1 || sig > NSIG_ || !init_proc || init_proc->state != PROC_ALIVE)
+		return;
+	if (keyboard) {
+		int pgid = console_foreground_pgrp();
+
+		for_each_proc(p)
+			if (p->pgid == pgid && p->state == PROC_ALIVE)
+				send_signal_proc(p, sig, &info);
+		return;
+	}
+	h = init_proc->sighand->action[sig - 1].handler;
+	if (h == (u64)SIG_DFL || h == (u64)SIG_IGN)
+		return;
+	info.si_code = SI_USER;
+	send_signal_proc(init_proc, sig, &info);
 }

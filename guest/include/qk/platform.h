@@ -42,6 +42,12 @@ __noreturn void plat_shutdown(int wstatus);
 void plat_console_error(const char *msg, size_t n);
 /* Write one log line (already formatted, no newline needed). */
 void plat_log_write(const char *buf, size_t n);
+/* Boot (platforms call these). boot_info_check: NULL when the blob of `size` bytes is
+ * well formed (offsets, strings, counts, flags), else what is wrong with it. */
+struct quark_boot_info;
+const char *boot_info_check(const struct quark_boot_info *bi, u64 size);
+void kernel_main(const struct quark_boot_info *bi, const char *blob, paddr_t free_start);
+
 /* Host page size units of user-visible "syscall instruction" length for restarts. */
 #define SYSCALL_INSN_LEN 2
 

@@ -94,6 +94,7 @@ __noreturn void do_exit_task(int status);
 /* signals (kernel/signal.c) */
 #define sigmask_of(sig)		(1ULL << ((sig) - 1))
 int send_signal_proc(struct proc *p, int sig, siginfo_t *info);	/* process-directed */
+void host_signal_forward(int sig, bool keyboard);	/* a host signal sent to the sandbox */
 int send_signal_task(struct task *t, int sig, siginfo_t *info);	/* thread-directed */
 void force_signal(struct task *t, int sig, int code, uaddr_t addr);	/* faults: unblock + default if ignored */
 /* On every return to user mode (t == current): when in_syscall, t->regs.rax holds the

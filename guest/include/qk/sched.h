@@ -158,6 +158,7 @@ u64 boot_time_ns(void);
 long host_fd_wait(int hostfd, short events);
 /* Called by the platform: poll the host fds tasks wait on (timeout_ns 0 = just check). */
 void host_waits_poll(u64 timeout_ns);
+bool host_waits_active(void);	/* any host fd watched or waited on? */
 
 bool signal_pending(struct task *t);	/* kernel/signal.c */
 

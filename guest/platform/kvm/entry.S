@@ -1,8 +1,19 @@
 /*
- * entry.S - where every vCPU enters the kvm boot image (state: uapi/quark/kvm_layout.h;
- * RDI = boot info physical address, RSI = vCPU index), and the 32 exception stubs.
+ * entry.S - where every vCPU enters the image (state: uapi/quark/kvm_layout.h; RDI =
+ * boot info physical address, RSI = vCPU index), the exception and interrupt stubs, and
+ * the user/kernel crossing.
+ *
+ * User mode is entered from a task's kernel stack by kvm_enter_user(regs, sysret), a
+ * function call that "returns" when user mode is left: the SYSCALL entry and every
+ * exception or interrupt taken in user mode store the user registers into the task's
+ * struct uregs (percpu->uregs), reload the kernel RSP kvm_enter_user saved, and return
+ * ENTER_SYSCALL or ENTER_TRAP (vector and error code in percpu). So the kernel never
+ * runs on the entry stack, and the core sees the same "run user until it traps" model as
+ * on the ptrace platform. The kernel runs with interrupts off; user mode runs with them
+ * on, so interrupts reach the kernel only in user mode or in the idle loop's HLT.
  */
 #include <quark/kvm_layout.h>
+#include "kvm.h"
 
 #define KSTACK_SHIFT	13		/* 8 KiB per CPU */
 #define WSTATUS_BAD_CPU	(125 << 8)
@@ -41,7 +52,18 @@ exc_stub_\vec:
 	jmp	exc_common
 	.endr
 
+/* Interrupt vectors: the same frame, error code 0. Order: irq_stubs in kvm.h. */
+	.irp vec, VEC_TIMER, VEC_HOSTCALL, VEC_SPURIOUS
+	.balign 16
+irq_stub_\vec:
+	pushq	$0
+	pushq	$\vec
+	jmp	exc_common
+	.endr
+
 exc_common:
+	testb	$3, 24(%rsp)		/* CS of the interrupted code: user mode? */
+	jnz	user_trap
 	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
@@ -80,12 +102,139 @@ exc_common:
 	addq	$16, %rsp		/* vector, error code */
 	iretq
 
+/* Left user mode by an exception or interrupt. Stack (the CPU's RSP0 entry stack):
+ * vector, error, rip, cs, rflags, rsp, ss. */
+user_trap:
+	swapgs
+	pushq	%rax
+	movq	%gs:PC_UREGS, %rax
+	movq	%r15, UR_R15(%rax)
+	movq	%r14, UR_R14(%rax)
+	movq	%r13, UR_R13(%rax)
+	movq	%r12, UR_R12(%rax)
+	movq	%rbp, UR_RBP(%rax)
+	movq	%rbx, UR_RBX(%rax)
+	movq	%r11, UR_R11(%rax)
+	movq	%r10, UR_R10(%rax)
+	movq	%r9, UR_R9(%rax)
+	movq	%r8, UR_R8(%rax)
+	movq	%rcx, UR_RCX(%rax)
+	movq	%rdx, UR_RDX(%rax)
+	movq	%rsi, UR_RSI(%rax)
+	movq	%rdi, UR_RDI(%rax)
+	popq	UR_RAX(%rax)
+	popq	%gs:PC_VECTOR
+	popq	%gs:PC_ERROR
+	popq	UR_RIP(%rax)
+	popq	UR_CS(%rax)
+	popq	UR_EFLAGS(%rax)
+	popq	UR_RSP(%rax)
+	popq	UR_SS(%rax)
+	movq	$-1, UR_ORIG_RAX(%rax)
+	movl	$ENTER_TRAP, %eax
+	jmp	back_to_kernel
+
+/* SYSCALL from user mode: RCX = user RIP, R11 = user RFLAGS, RSP still the user's, IF
+ * cleared by SFMASK. The task's struct uregs is used as the stack to push into: from
+ * its end (ss) down to r15, which is exactly its layout. */
+	.globl kvm_syscall_entry
+kvm_syscall_entry:
+	swapgs
+	movq	%rsp, %gs:PC_USER_SP
+	movq	%gs:PC_UREGS, %rsp
+	addq	$UR_SS + 8, %rsp
+	pushq	$USER_DS		/* ss */
+	pushq	%gs:PC_USER_SP		/* rsp */
+	pushq	%r11			/* eflags */
+	pushq	$USER_CS		/* cs */
+	pushq	%rcx			/* rip */
+	pushq	%rax			/* orig_rax */
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movl	$ENTER_SYSCALL, %eax
+back_to_kernel:
+	movq	%gs:PC_KSP, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	ret
+
+/* int kvm_enter_user(struct uregs *r, int sysret): run user mode from *r (IRETQ, or
+ * SYSRETQ when sysret: the caller checked RCX == RIP, R11 == RFLAGS, canonical RIP). */
+	.globl kvm_enter_user
+kvm_enter_user:
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %gs:PC_KSP
+	movq	%rdi, %gs:PC_UREGS
+	testl	%esi, %esi
+	jnz	1f
+	pushq	$USER_DS
+	pushq	UR_RSP(%rdi)
+	pushq	UR_EFLAGS(%rdi)
+	pushq	$USER_CS
+	pushq	UR_RIP(%rdi)
+	movq	UR_RCX(%rdi), %rcx
+	movq	UR_R11(%rdi), %r11
+	call	load_user_regs
+	swapgs
+	iretq
+1:	movq	UR_RIP(%rdi), %rcx
+	movq	UR_EFLAGS(%rdi), %r11
+	call	load_user_regs
+	movq	%gs:PC_UREGS, %rsp	/* rdi is already the user's */
+	movq	UR_RSP(%rsp), %rsp
+	swapgs
+	sysretq
+
+/* All general registers but RCX, R11 (set by the caller) and RSP from (%rdi); RDI last. */
+load_user_regs:
+	movq	UR_R15(%rdi), %r15
+	movq	UR_R14(%rdi), %r14
+	movq	UR_R13(%rdi), %r13
+	movq	UR_R12(%rdi), %r12
+	movq	UR_RBP(%rdi), %rbp
+	movq	UR_RBX(%rdi), %rbx
+	movq	UR_R10(%rdi), %r10
+	movq	UR_R9(%rdi), %r9
+	movq	UR_R8(%rdi), %r8
+	movq	UR_RAX(%rdi), %rax
+	movq	UR_RDX(%rdi), %rdx
+	movq	UR_RSI(%rdi), %rsi
+	movq	UR_RDI(%rdi), %rdi
+	ret
+
 	.section .rodata
 	.balign 8
 	.globl exc_stubs
 exc_stubs:
 	.irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad	exc_stub_\vec
+	.endr
+	.globl irq_stubs
+irq_stubs:
+	.irp vec, VEC_TIMER, VEC_HOSTCALL, VEC_SPURIOUS
+	.quad	irq_stub_\vec
 	.endr
 
 	.bss

@@ -21,9 +21,8 @@ KVM_QKERNEL_OBJS := $(call kvm_objs,$(GUEST_CORE_SRCS) $(wildcard guest/kernel/*
 	$(filter-out guest/platform/kvm/boot.c,$(wildcard guest/platform/kvm/*.c guest/platform/kvm/*.S)))
 
 # In `all` so that a change that breaks an image fails the ordinary build.
-# (qkernel-kvm.elf joins `all` as soon as the platform links.)
 .PHONY: qkernel-kvm
-all: $(BUILD)/kvm-bootimg.elf
+all: $(BUILD)/qkernel-kvm.elf $(BUILD)/kvm-bootimg.elf
 qkernel-kvm: $(BUILD)/qkernel-kvm.elf
 
 $(BUILD)/guest-kvm/%.o: %.c $(BUILD)/gen/syscall_names.h

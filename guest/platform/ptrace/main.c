@@ -15,8 +15,6 @@
 #include "hsyscall.h"
 #include "ptrace.h"
 
-void kernel_main(const struct quark_boot_info *bi, const char *blob, paddr_t free_start);
-
 int guest_memfd = -1;
 int stub_exec_fd = -1;
 static int log_fd = -1;
@@ -112,41 +110,19 @@ void plat_idle(u64 deadline)
 		   sigmask_of(SIGQUIT) | sigmask_of(SIGUSR1) | sigmask_of(SIGUSR2) | \
 		   sigmask_of(SIGWINCH))
 
-/* A keyboard signal (the host tty raised it: SI_KERNEL) goes to the guest console's
- * foreground process group, as the tty would deliver it inside. */
+/* A keyboard signal: the host tty raised it (SI_KERNEL). */
 static bool keyboard_signal(const struct signalfd_siginfo *si)
 {
 	return si->ssi_code == SI_KERNEL &&
 	       (si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT || si->ssi_signo == SIGWINCH);
 }
 
-/* Any other signal sent to the sandbox goes to the container's init, which (like a
- * pid-namespace init seen from outside) ignores it unless it installed a handler. */
 static void on_host_signal(int fd)
 {
 	struct signalfd_siginfo si;
-	struct proc *p;
 
-	while (hsyscall3(__NR_read, fd, &si, sizeof(si)) == sizeof(si)) {
-		int sig = si.ssi_signo;
-		siginfo_t info = { .si_signo = sig, .si_code = SI_KERNEL };
-		u64 h;
-
-		if (!init_proc || init_proc->state != PROC_ALIVE)
-			continue;
-		if (keyboard_signal(&si)) {
-			int pgid = console_foreground_pgrp();
-			for_each_proc(p)
-				if (p->pgid == pgid && p->state == PROC_ALIVE)
-					send_signal_proc(p, sig, &info);
-			continue;
-		}
-		h = init_proc->sighand->action[sig - 1].handler;
-		if (h == (u64)SIG_DFL || h == (u64)SIG_IGN)
-			continue;
-		info.si_code = SI_USER;
-		send_signal_proc(init_proc, sig, &info);
-	}
+	while (hsyscall3(__NR_read, fd, &si, sizeof(si)) == sizeof(si))
+		host_signal_forward((int)si.ssi_signo, keyboard_signal(&si));
 }
 
 static void setup_signals(void)
@@ -167,50 +143,6 @@ static void setup_signals(void)
 }
 
 /* --- boot --- */
-
-static bool str_ok(const char *blob, u32 size, u32 off, u32 count)
-{
-	for (u32 i = 0; i < count; i++) {
-		const char *s = blob + off;
-		if (off >= size)
-			return false;
-		size_t n = strnlen(s, size - off);
-		if (n == size - off)
-			return false;
-		off += n + 1;
-	}
-	return true;
-}
-
-static const char *validate(const struct quark_boot_info *bi, u32 size)
-{
-	const char *b = (const char *)bi;
-
-	if (size < sizeof(*bi) || bi->magic != QUARK_BOOT_MAGIC)
-		return "bad magic";
-	if (bi->version != QUARK_BOOT_VERSION || bi->size != size)
-		return "version or size mismatch";
-	if (bi->flags & ~(QUARK_BOOTF_MAX_FLAG - 1))
-		return "unknown flags";
-	if (bi->mem_size < (16u << 20) || bi->mem_size % (2u << 20) || bi->mem_size > (64ULL << 30))
-		return "bad mem_size";
-	if (bi->argc < 1 || !str_ok(b, size, bi->args_off, bi->argc) ||
-	    !str_ok(b, size, bi->env_off, bi->envc))
-		return "bad args/env";
-	if ((bi->cwd_off && !str_ok(b, size, bi->cwd_off, 1)) ||
-	    (bi->hostname_off && !str_ok(b, size, bi->hostname_off, 1)))
-		return "bad cwd/hostname";
-	if (bi->nmounts > QUARK_BOOT_MAX_MOUNTS ||
-	    (u64)bi->mounts_off + bi->nmounts * sizeof(struct quark_boot_mount) > size)
-		return "bad mounts";
-	for (u32 i = 0; i < bi->nmounts; i++) {
-		const struct quark_boot_mount *m = (const void *)(b + bi->mounts_off) + i * sizeof(*m);
-		if (!str_ok(b, size, m->dest_off, 1) || m->type == 0 || m->type >= QUARK_MNT_MAX ||
-		    (m->flags & ~(QUARK_MNTF_MAX_FLAG - 1)))
-			return "bad mount entry";
-	}
-	return NULL;
-}
 
 static int parse_int(const char *s)
 {
@@ -257,7 +189,7 @@ void ptrace_main(u64 *sp)
 	if (r < 0)
 		die("quark sandbox: cannot map boot info\n");
 	bi = (struct quark_boot_info *)r;
-	err = validate(bi, st.st_size);
+	err = boot_info_check(bi, st.st_size);
 	if (err) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "quark sandbox: invalid boot info: %s\n", err);

@@ -1,0 +1,290 @@
+/*
+ * hostcall.c - qk/host.h on the kvm platform: every host operation is a request on the
+ * host-call ring (uapi/quark/hostcall.h), served by the VMM's host-call thread. Buffers
+ * and names are passed by guest physical address; the VMM checks them and the fds.
+ *
+ * Calls are synchronous for the calling CPU: it posts the request, spins a little
+ * (a host-call thread that is awake answers in microseconds, with no VM exit at all),
+ * then halts until the completion interrupt. The core treats host operations as atomic,
+ * which this keeps true. A POLL that blocks is cancelled when a host signal arrives, so
+ * that the signal is delivered at once.
+ *
+ * Host signals come as event completions; hc_reap only records them, and
+ * hc_deliver_events hands them to the core at a safe point (trap exit, idle).
+ */
+#include <qk/host.h>
+#include <qk/proc.h>
+#include <qk/lib.h>
+#include <quark/hostcall.h>
+
+#include "kvm.h"
+#include "kvm_plat.h"
+
+#define SPIN_LOOPS	2000	/* PAUSEs before halting (tens of microseconds) */
+
+static struct quark_hc_ring *ring;
+static u64 next_tag = 1;
+static u64 wait_tag;		/* the request this CPU waits for (0: none) */
+static long wait_result;
+static bool wait_done;
+static u64 sig_pending, sig_keyboard;	/* forwarded host signals not yet delivered */
+u64 hc_doorbells;
+
+void hc_init(void)
+{
+	ring = phys_to_virt(QUARK_KVM_HC_RING);
+	__atomic_store_n(&ring->guest_irq, 1, __ATOMIC_SEQ_CST);
+}
+
+bool hc_cq_nonempty(void)
+{
+	return ring->cq_head != __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE);
+}
+
+void hc_reap(void)
+{
+	u32 head = ring->cq_head, tail = __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE);
+
+	if (head == tail)
+		return;
+	for (; head != tail; head++) {
+		const struct quark_hc_cqe *c = &ring->cq[head % QUARK_HC_CQ_SIZE];
+
+		if (c->tag & QUARK_HC_EV_SIGNAL) {
+			int sig = (int)(c->result & 0xff);
+
+			if (sig >= 1 && sig <= NSIG_) {
+				sig_pending |= sigmask_of(sig);
+				if (c->result & QUARK_HC_SIG_KEYBOARD)
+					sig_keyboard |= sigmask_of(sig);
+			}
+		} else if (c->tag == wait_tag) {
+			wait_result = c->result;
+			wait_done = true;
+		}	/* else: the completion of a CANCEL */
+	}
+	__atomic_store_n(&ring->cq_head, head, __ATOMIC_RELEASE);
+	/* The host may hold events back for lack of room: tell it there is some. */
+	__atomic_fetch_or(&ring->pending, QUARK_HC_PENDING_CQ, __ATOMIC_SEQ_CST);
+}
+
+void hc_deliver_events(void)
+{
+	while (sig_pending) {
+		int sig = __builtin_ctzll(sig_pending) + 1;
+		bool kb = sig_keyboard & sigmask_of(sig);
+
+		sig_pending &= ~sigmask_of(sig);
+		sig_keyboard &= ~sigmask_of(sig);
+		host_signal_forward(sig, kb);
+	}
+}
+
+static void submit(u32 op, u64 tag, const s64 args[6])
+{
+	u32 tail = ring->sq_tail;
+	struct quark_hc_req *q;
+
+	/* At most two requests of ours are in flight (a call and its CANCEL). */
+	while (tail - __atomic_load_n(&ring->sq_head, __ATOMIC_ACQUIRE) >= QUARK_HC_SQ_SIZE)
+		asm volatile("pause");
+	q = &ring->sq[tail % QUARK_HC_SQ_SIZE];
+	q->op = op;
+	q->flags = 0;
+	q->tag = tag;
+	memcpy(q->args, args, sizeof(q->args));
+	__atomic_store_n(&ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	/* A locked RMW, a full barrier: the host sees pending, or we see it sleeping. */
+	__atomic_fetch_or(&ring->pending, QUARK_HC_PENDING_SQ, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ring->host_sleeping, __ATOMIC_SEQ_CST)) {
+		asm volatile("outl %0, %1" : : "a"(0), "Nd"((u16)QUARK_KVM_PORT_HC_DOORBELL));
+		hc_doorbells++;
+	}
+}
+
+static long hc_call(u32 op, s64 a0, s64 a1, s64 a2, s64 a3, s64 a4)
+{
+	const s64 args[6] = { a0, a1, a2, a3, a4, 0 };
+	bool cancelled = false;
+	u64 tag = next_tag++;
+
+	wait_tag = tag;
+	wait_done = false;
+	submit(op, tag, args);
+	for (int i = 0; i < SPIN_LOOPS && !wait_done; i++) {
+		hc_reap();
+		asm volatile("pause");
+	}
+	while (!wait_done) {
+		hc_reap();
+		if (wait_done)
+			break;
+		if (op == QUARK_HC_POLL && sig_pending && !cancelled) {
+			const s64 c[6] = { (s64)tag };
+
+			submit(QUARK_HC_CANCEL, next_tag++, c);
+			cancelled = true;
+		}
+		if (!hc_cq_nonempty())
+			asm volatile("sti; hlt; cli" ::: "memory");	/* the completion IRQ */
+	}
+	wait_tag = 0;
+	return wait_result;
+}
+
+static s64 pa(const void *p)
+{
+	return p ? (s64)virt_to_phys(p) : 0;
+}
+
+long host_openat(int dirfd, const char *name, int flags, int mode)
+{
+	return hc_call(QUARK_HC_OPENAT, dirfd, pa(name), flags, mode, 0);
+}
+
+long host_close(int fd)
+{
+	return hc_call(QUARK_HC_CLOSE, fd, 0, 0, 0, 0);
+}
+
+long host_read(int fd, void *buf, size_t n)
+{
+	return hc_call(QUARK_HC_READ, fd, pa(buf), (s64)n, 0, 0);
+}
+
+long host_write(int fd, const void *buf, size_t n)
+{
+	return hc_call(QUARK_HC_WRITE, fd, pa(buf), (s64)n, 0, 0);
+}
+
+long host_pread(int fd, void *buf, size_t n, loff_t off)
+{
+	return hc_call(QUARK_HC_PREAD, fd, pa(buf), (s64)n, off, 0);
+}
+
+long host_pwrite(int fd, const void *buf, size_t n, loff_t off)
+{
+	return hc_call(QUARK_HC_PWRITE, fd, pa(buf), (s64)n, off, 0);
+}
+
+long host_lseek(int fd, loff_t off, int whence)
+{
+	return hc_call(QUARK_HC_LSEEK, fd, off, whence, 0, 0);
+}
+
+long host_fstat(int fd, struct stat *st)
+{
+	return hc_call(QUARK_HC_FSTAT, fd, pa(st), 0, 0, 0);
+}
+
+long host_fstatat(int dirfd, const char *name, struct stat *st, int flags)
+{
+	return hc_call(QUARK_HC_FSTATAT, dirfd, pa(name), pa(st), flags, 0);
+}
+
+long host_getdents64(int fd, void *buf, size_t n)
+{
+	return hc_call(QUARK_HC_GETDENTS64, fd, pa(buf), (s64)n, 0, 0);
+}
+
+long host_readlinkat(int dirfd, const char *name, char *buf, size_t n)
+{
+	return hc_call(QUARK_HC_READLINKAT, dirfd, pa(name), pa(buf), (s64)n, 0);
+}
+
+long host_mkdirat(int dirfd, const char *name, int mode)
+{
+	return hc_call(QUARK_HC_MKDIRAT, dirfd, pa(name), mode, 0, 0);
+}
+
+long host_mknodat(int dirfd, const char *name, int mode, u64 dev)
+{
+	return hc_call(QUARK_HC_MKNODAT, dirfd, pa(name), mode, (s64)dev, 0);
+}
+
+long host_unlinkat(int dirfd, const char *name, int flags)
+{
+	return hc_call(QUARK_HC_UNLINKAT, dirfd, pa(name), flags, 0, 0);
+}
+
+long host_renameat2(int olddirfd, const char *oldname, int newdirfd, const char *newname, int flags)
+{
+	return hc_call(QUARK_HC_RENAMEAT2, olddirfd, pa(oldname), newdirfd, pa(newname), flags);
+}
+
+long host_linkat(int olddirfd, const char *oldname, int newdirfd, const char *newname, int flags)
+{
+	return hc_call(QUARK_HC_LINKAT, olddirfd, pa(oldname), newdirfd, pa(newname), flags);
+}
+
+long host_symlinkat(const char *target, int dirfd, const char *name)
+{
+	return hc_call(QUARK_HC_SYMLINKAT, pa(target), dirfd, pa(name), 0, 0);
+}
+
+long host_fchmod(int fd, int mode)
+{
+	return hc_call(QUARK_HC_FCHMOD, fd, mode, 0, 0, 0);
+}
+
+long host_fchmodat(int dirfd, const char *name, int mode)
+{
+	return hc_call(QUARK_HC_FCHMODAT, dirfd, pa(name), mode, 0, 0);
+}
+
+long host_fchownat(int dirfd, const char *name, u32 uid, u32 gid, int flags)
+{
+	return hc_call(QUARK_HC_FCHOWNAT, dirfd, pa(name), uid, gid, flags);
+}
+
+long host_ftruncate(int fd, loff_t len)
+{
+	return hc_call(QUARK_HC_FTRUNCATE, fd, len, 0, 0, 0);
+}
+
+long host_fsync(int fd, bool datasync)
+{
+	return hc_call(QUARK_HC_FSYNC, fd, datasync, 0, 0, 0);
+}
+
+long host_utimensat(int dirfd, const char *name, const struct __kernel_timespec *ts, int flags)
+{
+	return hc_call(QUARK_HC_UTIMENSAT, dirfd, pa(name), pa(ts), flags, 0);
+}
+
+long host_fstatfs(int fd, void *statfs_buf)
+{
+	return hc_call(QUARK_HC_FSTATFS, fd, pa(statfs_buf), 0, 0, 0);
+}
+
+/* Tty ioctls pass a pointer (to kernel memory here) or, for a few, a value; the VMM
+ * knows which from cmd. Pointers are sent as guest physical addresses. */
+long host_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return hc_call(QUARK_HC_IOCTL, fd, (s64)cmd, pa(arg), 0, 0);
+}
+
+long host_fcntl(int fd, int cmd, long arg)
+{
+	return hc_call(QUARK_HC_FCNTL, fd, cmd, arg, 0, 0);
+}
+
+long host_poll(struct pollfd *fds, unsigned n, s64 timeout_ns)
+{
+	return hc_call(QUARK_HC_POLL, pa(fds), n, timeout_ns, 0, 0);
+}
+
+long host_getrandom(void *buf, size_t n)
+{
+	return hc_call(QUARK_HC_GETRANDOM, pa(buf), (s64)n, 0, 0, 0);
+}
+
+long host_reopen(int opath_fd, int flags)
+{
+	return hc_call(QUARK_HC_REOPEN, opath_fd, flags, 0, 0, 0);
+}
+
+u64 host_clock_ns(int clockid)
+{
+	return clockid == CLOCK_REALTIME ? clock_realtime_ns() : clock_monotonic_ns();
+}

@@ -1,0 +1,281 @@
+/*
+ * main.c - qkernel on the kvm platform: boot (entry.S calls kvm_main on every vCPU),
+ * CPU features, time (kvmclock), the x2APIC timer, idling, logging and shutdown.
+ *
+ * The VM runs one vCPU today: the other vCPUs the VMM made are never started.
+ */
+#include <qk/platform.h>
+#include <qk/proc.h>
+#include <qk/host.h>
+#include <qk/lib.h>
+#include <quark/boot.h>
+
+#include "kvm.h"
+#include "kvm_plat.h"
+
+#define CR4_OSFXSR	(1UL << 9)
+#define CR4_OSXMMEXCPT	(1UL << 10)
+#define CR4_OSXSAVE	(1UL << 18)
+#define CR4_SMEP	(1UL << 20)
+#define CR4_SMAP	(1UL << 21)
+#define EFER_SCE	(1UL << 0)
+#define EFER_NXE	(1UL << 11)
+#define XCR0_WANTED	0x7UL		/* x87, SSE, AVX */
+#define APIC_EN		(1UL << 11)
+#define APIC_EXTD	(1UL << 10)	/* x2APIC mode */
+#define SFMASK_FLAGS	0x47700UL	/* TF DF IF IOPL NT AC cleared at SYSCALL */
+#define TICK_NS		10000000ULL	/* user-mode tick: timers, time slices */
+
+struct pvclock {
+	u32 version, pad0;
+	u64 tsc_timestamp, system_time;
+	u32 tsc_to_system_mul;
+	s8 tsc_shift;
+	u8 flags, pad[2];
+} __attribute__((aligned(32)));
+
+u64 kvm_xsave_mask;
+u32 kvm_mxcsr_mask = 0xffbf;
+static struct pvclock pvclock;
+static u64 boot_realtime_ns, boot_mono_ns;
+static int log_fd = -1;
+static bool hc_up;
+extern char _end[];
+
+static void cpuid(u32 leaf, u32 sub, u32 r[4])
+{
+	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+static __noreturn void boot_fail(const char *why)
+{
+	kprintf("qkernel-kvm: %s\n", why);
+	kvm_shutdown(WSTATUS_PANIC);
+}
+
+/* --- time --- */
+
+u64 clock_monotonic_ns(void)
+{
+	u32 v;
+	u64 ns;
+
+	do {
+		u64 delta;
+		u32 lo, hi;
+
+		v = __atomic_load_n(&pvclock.version, __ATOMIC_ACQUIRE);
+		asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		delta = ((u64)hi << 32 | lo) - pvclock.tsc_timestamp;
+		if (pvclock.tsc_shift < 0)
+			delta >>= -pvclock.tsc_shift;
+		else
+			delta <<= pvclock.tsc_shift;
+		ns = pvclock.system_time +
+		     (u64)(((unsigned __int128)delta * pvclock.tsc_to_system_mul) >> 32);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((v & 1) || v != __atomic_load_n(&pvclock.version, __ATOMIC_RELAXED));
+	return ns;
+}
+
+u64 clock_realtime_ns(void)
+{
+	return boot_realtime_ns + (clock_monotonic_ns() - boot_mono_ns);
+}
+
+u64 boot_time_ns(void)
+{
+	return boot_realtime_ns;
+}
+
+/* --- CPU setup --- */
+
+static void fpu_init(void)
+{
+	u32 r[4];
+	u64 cr4;
+	u8 fx[512] __attribute__((aligned(16))) = { 0 };
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+	cpuid(1, 0, r);
+	if (r[2] & (1u << 26)) {	/* XSAVE */
+		cpuid(0xd, 0, r);
+		kvm_xsave_mask = (((u64)r[3] << 32) | r[0]) & XCR0_WANTED;
+		cr4 |= CR4_OSXSAVE;
+	}
+	asm volatile("mov %0, %%cr4" : : "r"(cr4));
+	if (kvm_xsave_mask) {
+		asm volatile("xsetbv" : : "c"(0), "a"((u32)kvm_xsave_mask), "d"(0));
+		cpuid(0xd, 0, r);
+		if (r[1] > 4096)
+			boot_fail("XSAVE area larger than a page");
+	}
+	asm volatile("fninit; fxsave64 %0" : "=m"(fx));
+	if (((struct fxregs *)fx)->mxcsr_mask)
+		kvm_mxcsr_mask = ((struct fxregs *)fx)->mxcsr_mask;
+}
+
+static void cpu_features_init(void)
+{
+	u32 r[4];
+	u64 cr4, efer = rdmsr(MSR_EFER) | EFER_SCE;
+
+	cpuid(0x80000001, 0, r);
+	if (r[3] & (1u << 20))
+		efer |= EFER_NXE;	/* the core's page tables set NX on non-exec pages */
+	else
+		boot_fail("the CPU has no NX bit");
+	wrmsr(MSR_EFER, efer);
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	cpuid(7, 0, r);
+	/* The kernel touches user memory only through the direct map (mm/uaccess.c), so
+	 * SMEP and SMAP cost nothing and stop any stray kernel use of a user address. */
+	if (r[1] & (1u << 7))
+		cr4 |= CR4_SMEP;
+	if (r[1] & (1u << 20))
+		cr4 |= CR4_SMAP;
+	asm volatile("mov %0, %%cr4" : : "r"(cr4));
+	fpu_init();
+	wrmsr(MSR_STAR, (u64)USER32_CS << 48 | (u64)KERNEL_CS << 32);
+	wrmsr(MSR_LSTAR, (u64)kvm_syscall_entry);
+	wrmsr(MSR_SFMASK, SFMASK_FLAGS);
+}
+
+static void kvmclock_init(void)
+{
+	u32 r[4];
+
+	cpuid(0x40000000, 0, r);
+	if (r[1] != 0x4b4d564b || r[2] != 0x564b4d56 || r[3] != 0x4d)	/* "KVMKVMKVM" */
+		boot_fail("no KVM paravirtual CPUID leaves (kvmclock)");
+	cpuid(0x40000001, 0, r);
+	if (!(r[0] & (1u << 3)))	/* KVM_FEATURE_CLOCKSOURCE2 */
+		boot_fail("no kvmclock");
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&pvclock) | 1);
+}
+
+static void lapic_init(void)
+{
+	u32 r[4];
+
+	cpuid(1, 0, r);
+	if (!(r[2] & (1u << 21)))
+		boot_fail("no x2APIC");
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_EN | APIC_EXTD);
+	wrmsr(MSR_X2APIC_SVR, 0x100 | VEC_SPURIOUS);
+	wrmsr(MSR_X2APIC_TDCR, 0xb);		/* divide by 1: KVM counts 1 ns per tick */
+	wrmsr(MSR_X2APIC_LVT_TIMER, VEC_TIMER);	/* one-shot */
+}
+
+/* --- timer and interrupts --- */
+
+static void timer_arm(u64 deadline)
+{
+	u64 now = clock_monotonic_ns(), ns;
+
+	if (deadline == UINT64_MAX) {
+		wrmsr(MSR_X2APIC_TMICT, 0);	/* stop */
+		return;
+	}
+	ns = deadline > now ? deadline - now : 1;
+	wrmsr(MSR_X2APIC_TMICT, MIN(ns, 0xffffffffULL));
+}
+
+void kvm_timer_arm_user(void)
+{
+	timer_arm(MIN(next_timer_deadline(), clock_monotonic_ns() + TICK_NS));
+}
+
+void kvm_irq(unsigned vector)
+{
+	if (vector == VEC_SPURIOUS)
+		return;
+	wrmsr(MSR_X2APIC_EOI, 0);
+	if (vector == VEC_HOSTCALL)
+		hc_reap();
+}
+
+struct cpu *this_cpu(void)
+{
+	return &cpus[cpu_id()];
+}
+
+void plat_idle(u64 deadline)
+{
+	hc_deliver_events();
+	if (host_waits_active()) {
+		u64 now = clock_monotonic_ns();
+
+		host_waits_poll(deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
+		return;
+	}
+	timer_arm(deadline);
+	if (!hc_cq_nonempty())
+		asm volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
+	hc_deliver_events();
+}
+
+/* --- output, shutdown --- */
+
+void plat_log_write(const char *buf, size_t n)
+{
+	if (hc_up && log_fd >= 0)
+		host_write(log_fd, buf, n);
+	else
+		kvm_puts(buf, n);
+}
+
+void plat_console_error(const char *msg, size_t n)
+{
+	if (hc_up)
+		host_write(2, msg, n);
+	else
+		kvm_puts(msg, n);
+}
+
+void plat_shutdown(int wstatus)
+{
+	kvm_shutdown(wstatus);
+}
+
+/* --- boot --- */
+
+static __noreturn void ap_park(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+__noreturn void kvm_main(u64 boot_gpa, u64 cpu);
+__noreturn void kvm_main(u64 boot_gpa, u64 cpu)
+{
+	const struct quark_boot_info *bi = phys_to_virt(boot_gpa);
+	const char *err;
+
+	if (cpu)
+		ap_park();
+	cpu_init(0);
+	if (boot_gpa != QUARK_KVM_BOOT_INFO || bi->size > QUARK_BOOT_MAX_SIZE)
+		boot_fail("boot info is not where kvm_layout.h puts it");
+	err = boot_info_check(bi, bi->size);
+	if (!err && (bi->mem_size > QUARK_KVM_MEM_MAX || boot_gpa + bi->size > bi->mem_size))
+		err = "bad mem_size";
+	if (err) {
+		kprintf("qkernel-kvm: invalid boot info: %s\n", err);
+		kvm_shutdown(WSTATUS_PANIC);
+	}
+	cpu_features_init();
+	kvmclock_init();
+	lapic_init();
+	kvm_irq_hook = kvm_irq;
+	boot_realtime_ns = bi->boot_time_ns;
+	boot_mono_ns = clock_monotonic_ns();
+	log_fd = bi->log_fd;
+	hc_init();
+	hc_up = true;
+	phys_base = (u8 *)QUARK_KVM_DIRECT_MAP_BASE;
+	phys_size = bi->mem_size;
+	kernel_main(bi, (const char *)bi, ALIGN_UP(virt_to_phys(_end), PAGE_SIZE));
+	__builtin_unreachable();
+}
