@@ -45,6 +45,11 @@ struct task *task_create(struct proc *p, void (*fn)(void *), void *arg)
 		return NULL;
 	}
 	t->proc = p;
+	if (plat_task_init(t)) {	/* with current = the creator (fork: the parent) */
+		kfree(t->kstack);
+		kfree(t);
+		return NULL;
+	}
 	t->state = TASK_UNINTERRUPTIBLE;	/* wake_up() makes it runnable */
 	list_init(&t->sigqueue);
 	list_init(&t->timer_node);

@@ -23,7 +23,8 @@ struct trap {
 
 /* Run t's user code from t->regs until it traps; t->regs holds the state after. */
 void plat_run_user(struct task *t, struct trap *tr);
-/* Create/destroy platform state of a task whose mm is set (ptrace: stub process). */
+/* Create (from task_create, with current = the creator: fork copies its FPU state) and
+ * destroy a task's platform state. */
 int plat_task_init(struct task *t);
 void plat_task_exit(struct task *t);
 /* execve replaced old by mm for t (the platform may reuse old's resources). */

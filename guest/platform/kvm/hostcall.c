@@ -257,11 +257,16 @@ long host_fstatfs(int fd, void *statfs_buf)
 	return hc_call(QUARK_HC_FSTATFS, fd, pa(statfs_buf), 0, 0, 0);
 }
 
-/* Tty ioctls pass a pointer (to kernel memory here) or, for a few, a value; the VMM
- * knows which from cmd. Pointers are sent as guest physical addresses. */
+/* Tty ioctls pass a pointer (to kernel memory here, sent as its guest physical
+ * address) or, for these, a value; the VMM knows which from cmd. */
+static bool ioctl_by_value(unsigned long cmd)
+{
+	return cmd == TCFLSH || cmd == TCXONC || cmd == TCSBRK || cmd == TCSBRKP;
+}
+
 long host_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	return hc_call(QUARK_HC_IOCTL, fd, (s64)cmd, pa(arg), 0, 0);
+	return hc_call(QUARK_HC_IOCTL, fd, (s64)cmd, ioctl_by_value(cmd) ? (s64)arg : pa(arg), 0, 0);
 }
 
 long host_fcntl(int fd, int cmd, long arg)

@@ -170,21 +170,34 @@ static void lapic_init(void)
 
 /* --- timer and interrupts --- */
 
-static void timer_arm(u64 deadline)
+/* When the armed one-shot fires (UINT64_MAX: not armed). A TMICT write is an MSR exit
+ * (handled inside KVM), so it is skipped when the armed tick comes soon enough anyway. */
+static u64 timer_deadline = UINT64_MAX;
+
+static void timer_arm(u64 now, u64 deadline)
 {
-	u64 now = clock_monotonic_ns(), ns;
+	u64 ns;
 
 	if (deadline == UINT64_MAX) {
-		wrmsr(MSR_X2APIC_TMICT, 0);	/* stop */
+		if (timer_deadline != UINT64_MAX)
+			wrmsr(MSR_X2APIC_TMICT, 0);	/* stop */
+		timer_deadline = UINT64_MAX;
 		return;
 	}
 	ns = deadline > now ? deadline - now : 1;
-	wrmsr(MSR_X2APIC_TMICT, MIN(ns, 0xffffffffULL));
+	ns = MIN(ns, 0xffffffffULL);
+	timer_deadline = now + ns;
+	wrmsr(MSR_X2APIC_TMICT, ns);
 }
 
 void kvm_timer_arm_user(void)
 {
-	timer_arm(MIN(next_timer_deadline(), clock_monotonic_ns() + TICK_NS));
+	u64 now = clock_monotonic_ns();
+	u64 want = MIN(next_timer_deadline(), now + TICK_NS);
+
+	if (timer_deadline > now && timer_deadline <= want)
+		return;
+	timer_arm(now, want);
 }
 
 void kvm_irq(unsigned vector)
@@ -192,6 +205,8 @@ void kvm_irq(unsigned vector)
 	if (vector == VEC_SPURIOUS)
 		return;
 	wrmsr(MSR_X2APIC_EOI, 0);
+	if (vector == VEC_TIMER)
+		timer_deadline = UINT64_MAX;
 	if (vector == VEC_HOSTCALL)
 		hc_reap();
 }
@@ -210,7 +225,7 @@ void plat_idle(u64 deadline)
 		host_waits_poll(deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
 		return;
 	}
-	timer_arm(deadline);
+	timer_arm(clock_monotonic_ns(), deadline);
 	if (!hc_cq_nonempty())
 		asm volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
 	hc_deliver_events();
