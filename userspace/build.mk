@@ -5,7 +5,7 @@
 # Recursively expanded on purpose: evaluated when a recipe runs, i.e. after `make deps`
 # has installed libjson-c-dev in the same `make run`.
 USR_CFLAGS = $(HOST_CFLAGS) $(shell pkg-config --cflags json-c 2>/dev/null)
-USR_LIBS = $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+USR_LIBS = $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -luring -lpthread
 
 # Everything but the CLI goes into one archive; unit tests link only what they use.
 USR_LIB_SRCS := $(wildcard userspace/util/*.c userspace/oci/*.c userspace/vmm/*.c \

@@ -1,0 +1,616 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/hostcall.c - the host-call thread: the host half of the ring protocol of
+ * uapi/quark/hostcall.h, io_uring for the operations that may block, signal events.
+ *
+ * One loop: swap `pending` to 0; take requests from the sq while the cq has room for
+ * their completions (inline ops complete at once, blocking ones go to io_uring); reap
+ * io_uring completions; turn signals into events while the cq has room; after posting,
+ * interrupt the guest if it asked (guest_irq). With nothing to do, hc_wait spins a while
+ * and then sleeps on the doorbell, io_uring and the signalfd at once.
+ *
+ * Admission: a request is taken only when the cq's free entries exceed the requests in
+ * flight, so every completion has a place and the cq never overflows, even for a guest
+ * that ignores the sq limit; events need the same margin, so they never take a place a
+ * request needs. The host keeps its own sq_head and cq_tail: the guest may scribble on
+ * the ring, but then only the guest gets wrong answers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "userspace/util/cleanup.h"
+#include "userspace/vmm/hostcall_internal.h"
+
+/* Spin this long before sleeping: a guest that submits again within it (the common
+ * case for a burst of host calls) costs no doorbell exit and no host wake-up. */
+#define HC_SPIN_NS	50000
+#define HC_URING_SQ	256
+#define HC_URING_CQ	2048
+
+/* user_data of an SQE: slot generation, slot index, sub-request. UD_IGNORE: cancels. */
+#define UD_IGNORE	UINT64_MAX
+#define UD(gen, slot, sub)	((uint64_t)(gen) << 32 | (uint64_t)(slot) << 8 | (sub))
+
+/* ---- ring ---- */
+
+static uint32_t ring_load(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* Free cq entries (0 when the guest's cq_head makes no sense). */
+static uint32_t cq_room(const struct hc_server *s)
+{
+	uint32_t used = s->cq_tail - ring_load(&s->ring->cq_head);
+
+	return used > QUARK_HC_CQ_SIZE ? 0 : QUARK_HC_CQ_SIZE - used;
+}
+
+static void cq_post(struct hc_server *s, uint64_t tag, int64_t result)
+{
+	struct quark_hc_cqe *e = &s->ring->cq[s->cq_tail % QUARK_HC_CQ_SIZE];
+
+	/* TRUST: the index is the host's own, masked; the guest's memory gets the entry. */
+	__atomic_store_n(&e->tag, tag, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->result, result, __ATOMIC_RELAXED);
+	s->cq_tail++;
+	__atomic_store_n(&s->ring->cq_tail, s->cq_tail, __ATOMIC_RELEASE);
+	s->posted++;
+}
+
+/* After posting: interrupt the guest if it asked. The fence pairs with the guest's
+ * between setting guest_irq and its last look at cq_tail before it halts. */
+static void maybe_interrupt(struct hc_server *s)
+{
+	uint64_t one = 1;
+
+	if (!s->posted)
+		return;
+	s->posted = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&s->ring->guest_irq, __ATOMIC_RELAXED))
+		return;
+	if (write(s->irq_fd, &one, sizeof(one)) == sizeof(one))
+		HC_STAT_ADD(s, irqs, 1);
+}
+
+/* ---- io_uring slots ---- */
+
+static struct hc_slot *slot_get(struct hc_server *s)
+{
+	for (unsigned i = 0; i < HC_SLOTS; i++)
+		if (!s->slots[i].used)
+			return &s->slots[i];
+	return NULL;
+}
+
+static unsigned slot_index(const struct hc_server *s, const struct hc_slot *sl)
+{
+	return (unsigned)(sl - s->slots);
+}
+
+static struct io_uring_sqe *sqe_get(struct hc_server *s)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->uring);
+
+	if (!sqe) {	/* the SQ ring is full: hand it to the kernel and take a new one */
+		io_uring_submit(&s->uring);
+		sqe = io_uring_get_sqe(&s->uring);
+	}
+	if (sqe)
+		HC_STAT_ADD(s, uring_sqes, 1);
+	return sqe;
+}
+
+/* A slot takes the request; sub-requests are added with slot_sqe. */
+static void slot_begin(struct hc_slot *sl, const struct quark_hc_req *r)
+{
+	uint32_t gen = sl->gen + 1;
+
+	memset(sl, 0, sizeof(*sl));
+	sl->gen = gen;
+	sl->used = true;
+	sl->op = r->op;
+	sl->tag = r->tag;
+}
+
+static struct io_uring_sqe *slot_sqe(struct hc_server *s, struct hc_slot *sl, unsigned sub)
+{
+	struct io_uring_sqe *sqe = sqe_get(s);
+
+	if (sqe) {
+		sl->outstanding++;
+		io_uring_sqe_set_data64(sqe, UD(sl->gen, slot_index(s, sl), sub));
+	}
+	return sqe;
+}
+
+/* Ask io_uring to cancel the slot's sub-requests (all but `except`). A cancel that
+ * finds nothing (the sub already finished) is harmless: its CQE is ignored. */
+static void slot_cancel(struct hc_server *s, struct hc_slot *sl, unsigned except)
+{
+	unsigned idx = slot_index(s, sl);
+
+	for (unsigned sub = 0; sub <= HC_SUB_TIMEOUT; sub++) {
+		struct io_uring_sqe *sqe;
+
+		if (sub == except || (sub >= sl->nsub && !(sub == HC_SUB_TIMEOUT && sl->has_timeout)))
+			continue;
+		sqe = sqe_get(s);
+		if (!sqe)
+			return;
+		io_uring_prep_cancel64(sqe, UD(sl->gen, idx, sub), 0);
+		io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	}
+}
+
+/* Submission failed half-way (no SQE): what was submitted is cancelled, the guest gets
+ * -EAGAIN once everything comes back. */
+static int64_t slot_abort(struct hc_server *s, struct hc_slot *sl)
+{
+	if (!sl->outstanding) {
+		sl->used = false;
+		return -EAGAIN;
+	}
+	s->inflight++;
+	sl->cancel = true;
+	slot_cancel(s, sl, UINT32_MAX);
+	return HC_QUEUED;
+}
+
+int64_t hc_queue_rw(struct hc_server *s, struct hc_slot *sl, const struct quark_hc_req *r,
+		    void *buf, uint64_t len, int64_t off)
+{
+	struct io_uring_sqe *sqe;
+	int fd = (int)r->args[0];
+
+	slot_begin(sl, r);
+	sqe = slot_sqe(s, sl, 0);
+	if (!sqe)
+		return slot_abort(s, sl);
+	sl->nsub = 1;
+	/* off -1: the file position, as read(2)/write(2) */
+	if (r->op == QUARK_HC_READ || r->op == QUARK_HC_PREAD)
+		io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)off);
+	else
+		io_uring_prep_write(sqe, fd, buf, (unsigned)len, (uint64_t)off);
+	s->inflight++;
+	return HC_QUEUED;
+}
+
+/* The poll(2) answer now, without waiting: the count, and revents into guest memory. */
+static int64_t poll_now(struct hc_server *s, struct hc_slot *sl)
+{
+	struct pollfd pfd[QUARK_HC_POLL_MAX];
+	struct pollfd *g = gmem_ptr(&s->mem, sl->pfd_gpa, sl->npfd * sizeof(*g));
+	int64_t n = 0;
+
+	memcpy(pfd, sl->pfd, sl->npfd * sizeof(pfd[0]));
+	if (poll(pfd, sl->npfd, 0) < 0)
+		return -(int64_t)errno;
+	for (unsigned i = 0; i < sl->npfd; i++) {
+		short rev = pfd[i].revents;
+
+		if (sl->nval & (1ULL << i))
+			rev = POLLNVAL;	/* a guest fd the sandbox does not own */
+		n += rev != 0;
+		/* TRUST: checked range (the ring's memory never moves); only revents. */
+		__atomic_store_n(&g[i].revents, rev, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
+/* POLL: answered inline when something is ready or the timeout is 0; else one POLL_ADD
+ * per fd and a TIMEOUT in io_uring, the first to finish answers (poll_now again) and
+ * the others are cancelled. Fds the sandbox does not own get POLLNVAL, like closed fds
+ * in poll(2); negative fds are skipped. */
+int64_t hc_queue_poll(struct hc_server *s, struct hc_slot *sl, const struct quark_hc_req *r)
+{
+	uint64_t n = (uint64_t)r->args[1];
+	int64_t tmo = r->args[2], ready;
+	const struct pollfd *g;
+
+	if (n > QUARK_HC_POLL_MAX)
+		return -EINVAL;
+	g = gmem_ptr(&s->mem, (uint64_t)r->args[0], n * sizeof(*g));
+	if (!g)
+		return -EFAULT;
+	slot_begin(sl, r);
+	sl->pfd_gpa = (uint64_t)r->args[0];
+	sl->npfd = (unsigned)n;
+	memcpy(sl->pfd, g, n * sizeof(*g));	/* TRUST: one copy, then only the copy */
+	for (unsigned i = 0; i < n; i++) {
+		sl->pfd[i].revents = 0;
+		if (sl->pfd[i].fd >= 0 && hc_fd_kind(s, sl->pfd[i].fd) < 0) {
+			sl->pfd[i].fd = -1;	/* never polled on the host */
+			sl->nval |= 1ULL << i;
+		}
+	}
+	ready = poll_now(s, sl);
+	if (ready != 0 || tmo == 0) {
+		sl->used = false;
+		return ready;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe;
+
+		sl->nsub = i + 1;
+		if (sl->pfd[i].fd < 0)
+			continue;
+		sqe = slot_sqe(s, sl, i);
+		if (!sqe)
+			return slot_abort(s, sl);
+		io_uring_prep_poll_add(sqe, sl->pfd[i].fd, (unsigned)(uint16_t)sl->pfd[i].events);
+	}
+	if (tmo > 0) {
+		struct io_uring_sqe *sqe = slot_sqe(s, sl, HC_SUB_TIMEOUT);
+
+		if (!sqe)
+			return slot_abort(s, sl);
+		sl->has_timeout = true;
+		sl->ts.tv_sec = tmo / 1000000000;
+		sl->ts.tv_nsec = tmo % 1000000000;
+		io_uring_prep_timeout(sqe, &sl->ts, 0, 0);
+	}
+	s->inflight++;
+	return HC_QUEUED;
+}
+
+/* The first CQE of a slot answers the guest. */
+static void slot_complete(struct hc_server *s, struct hc_slot *sl, unsigned sub, int64_t res)
+{
+	if (sl->cancel)
+		res = -ECANCELED;	/* (a blocked read interrupted by the cancel says -EINTR) */
+	else if (sl->op == QUARK_HC_POLL)
+		res = poll_now(s, sl);
+	cq_post(s, sl->tag, res);
+	sl->done = true;
+	s->inflight--;
+	if (sl->op == QUARK_HC_POLL)
+		slot_cancel(s, sl, sub);
+}
+
+int64_t hc_cancel(struct hc_server *s, uint64_t tag)
+{
+	int64_t ret = -ENOENT;
+
+	for (unsigned i = 0; i < HC_SLOTS; i++) {
+		struct hc_slot *sl = &s->slots[i];
+
+		if (!sl->used || sl->done || sl->cancel || sl->tag != tag)
+			continue;
+		sl->cancel = true;
+		ret = 0;
+		if (sl->outstanding) {
+			slot_cancel(s, sl, UINT32_MAX);
+			continue;
+		}
+		slot_complete(s, sl, UINT32_MAX, -ECANCELED);	/* POLL of no fd, forever */
+		sl->used = false;
+	}
+	return ret;
+}
+
+static bool reap_uring(struct hc_server *s)
+{
+	struct io_uring_cqe *cqe;
+	bool did = false;
+
+	while (io_uring_peek_cqe(&s->uring, &cqe) == 0) {
+		uint64_t ud = io_uring_cqe_get_data64(cqe);
+		int64_t res = cqe->res;
+		struct hc_slot *sl;
+
+		io_uring_cqe_seen(&s->uring, cqe);
+		did = true;
+		if (ud == UD_IGNORE || ((ud >> 8) & 0xffffff) >= HC_SLOTS)
+			continue;
+		sl = &s->slots[(ud >> 8) & 0xffffff];
+		if (!sl->used || sl->gen != (uint32_t)(ud >> 32) || !sl->outstanding)
+			continue;
+		sl->outstanding--;
+		if (!sl->done)
+			slot_complete(s, sl, (unsigned)(ud & 0xff), res);
+		if (!sl->outstanding)
+			sl->used = false;
+	}
+	return did;
+}
+
+/* ---- requests and events ---- */
+
+static void serve(struct hc_server *s, const struct quark_hc_req *r, struct hc_slot *sl)
+{
+	unsigned op = r->op < QUARK_HC_OP_MAX ? r->op : QUARK_HC_OP_MAX;
+	int64_t res;
+
+	HC_STAT_ADD(s, calls[op], 1);
+	if (op == QUARK_HC_OP_MAX)
+		res = -ENOSYS;
+	else if (r->flags || (r->tag & QUARK_HC_EV_SIGNAL))
+		res = -EINVAL;
+	else
+		res = hc_ops[op].fn(s, r, sl);
+	if (res != HC_QUEUED)
+		cq_post(s, r->tag, res);
+}
+
+static bool drain_sq(struct hc_server *s)
+{
+	uint32_t tail = ring_load(&s->ring->sq_tail);
+	bool did = false;
+
+	while (s->sq_head != tail) {
+		struct hc_slot *sl = slot_get(s);
+		struct quark_hc_req r;
+
+		if (!sl || cq_room(s) <= s->inflight)
+			break;	/* the guest's PENDING_CQ or an io_uring CQE wakes us */
+		/* TRUST: the guest may rewrite the entry meanwhile: copy it once. */
+		memcpy(&r, &s->ring->sq[s->sq_head % QUARK_HC_SQ_SIZE], sizeof(r));
+		s->sq_head++;
+		__atomic_store_n(&s->ring->sq_head, s->sq_head, __ATOMIC_RELEASE);
+		serve(s, &r, sl);
+		did = true;
+	}
+	return did;
+}
+
+int64_t hc_signal_result(uint32_t signo, int32_t si_code)
+{
+	bool kbd = si_code == SI_KERNEL &&
+		   (signo == SIGINT || signo == SIGQUIT || signo == SIGWINCH);
+
+	return (int64_t)signo | (kbd ? QUARK_HC_SIG_KEYBOARD : 0);
+}
+
+/* Signals stay queued in the kernel until the cq has room for them. */
+static bool post_signals(struct hc_server *s)
+{
+	struct signalfd_siginfo si;
+	bool did = false;
+
+	while (s->signal_fd >= 0 && cq_room(s) > s->inflight) {
+		if (read(s->signal_fd, &si, sizeof(si)) != sizeof(si))
+			break;
+		cq_post(s, QUARK_HC_EV_SIGNAL, hc_signal_result(si.ssi_signo, si.ssi_code));
+		HC_STAT_ADD(s, events, 1);
+		did = true;
+	}
+	return did;
+}
+
+/* ---- waiting ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool work_visible(struct hc_server *s)
+{
+	return __atomic_load_n(&s->ring->pending, __ATOMIC_RELAXED) ||
+	       io_uring_cq_ready(&s->uring);
+}
+
+/*
+ * hc_wait - the host's idle half of the protocol: spin HC_SPIN_NS watching `pending`
+ * (and io_uring), then host_sleeping = 1, a full barrier, one more look at `pending`,
+ * and sleep until the doorbell, an io_uring completion, a signal (only while the cq has
+ * room for it) or the stop eventfd. The barrier pairs with the guest's locked OR of
+ * `pending` before it reads host_sleeping: one of the two sides always sees the other,
+ * so no doorbell is lost. This is the one function quark.ko's QUARK_IOC_WAIT replaces.
+ */
+static void hc_wait(struct hc_server *s)
+{
+	struct pollfd pfd[4] = {
+		{ .fd = s->doorbell_fd, .events = POLLIN },
+		{ .fd = s->uring.ring_fd, .events = POLLIN },
+		{ .fd = s->stop_fd, .events = POLLIN },
+		{ .fd = cq_room(s) > s->inflight ? s->signal_fd : -1, .events = POLLIN },
+	};
+	uint64_t end = now_ns() + HC_SPIN_NS, v;
+
+	do {
+		if (work_visible(s))
+			return;
+		__builtin_ia32_pause();
+	} while (now_ns() < end);
+	__atomic_store_n(&s->ring->host_sleeping, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!work_visible(s)) {
+		HC_STAT_ADD(s, sleeps, 1);
+		while (poll(pfd, 4, -1) < 0 && errno == EINTR)
+			;
+	}
+	__atomic_store_n(&s->ring->host_sleeping, 0, __ATOMIC_RELAXED);
+	if (pfd[0].revents & POLLIN) {
+		if (read(s->doorbell_fd, &v, sizeof(v)) == sizeof(v))
+			HC_STAT_ADD(s, doorbells, 1);
+	}
+	if (pfd[2].revents & POLLIN)
+		s->stop = true;
+}
+
+static void *hc_thread(void *arg)
+{
+	struct hc_server *s = arg;
+
+	pthread_setname_np(pthread_self(), "quark-hostcall");
+	while (!s->stop) {
+		bool did;
+
+		__atomic_exchange_n(&s->ring->pending, 0, __ATOMIC_SEQ_CST);
+		did = drain_sq(s);
+		did |= reap_uring(s);
+		did |= post_signals(s);
+		if (io_uring_sq_ready(&s->uring))
+			io_uring_submit(&s->uring);
+		maybe_interrupt(s);
+		if (!did)
+			hc_wait(s);
+	}
+	return NULL;
+}
+
+/* ---- lifetime ---- */
+
+static int set_nonblock(int fd, const char *what, quark_error_t *err)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return quark_make_error(err, errno, "host calls: %s fd %d", what, fd);
+	return 0;
+}
+
+static int check_opts(const struct hc_server_opts *o, struct hc_server *s, quark_error_t *err)
+{
+	int ret;
+
+	s->mem = (struct kvm_gmem){ .base = o->gmem, .size = o->gmem_size, .fd = -1 };
+	s->ring = gmem_ptr(&s->mem, o->ring_gpa, sizeof(*s->ring));
+	if (!s->ring || o->ring_gpa % 64)
+		return quark_make_error(err, 0, "host calls: ring at %#" PRIx64 " is not a "
+					"64-byte aligned range of guest memory", o->ring_gpa);
+	s->doorbell_fd = o->doorbell_fd;
+	s->irq_fd = o->irq_fd;
+	s->signal_fd = o->signal_fd;
+	ret = set_nonblock(o->doorbell_fd, "doorbell", err);
+	if (ret == 0 && o->signal_fd >= 0)
+		ret = set_nonblock(o->signal_fd, "signal", err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < o->nhost_fds; i++) {
+		int fd = o->host_fds[i];
+
+		if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+			return quark_make_error(err, EBADF, "host calls: guest fd %d", fd);
+		if (hc_fd_add(s, fd, true) < 0)
+			return quark_make_error(err, ENOMEM, "host calls: fd table");
+	}
+	return 0;
+}
+
+static int start(struct hc_server *s, const struct hc_server_opts *o, quark_error_t *err)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE, .cq_entries = HC_URING_CQ };
+	sigset_t all, old;
+	int ret;
+
+	ret = check_opts(o, s, err);
+	if (ret < 0)
+		return ret;
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->stop_fd < 0)
+		return quark_make_error(err, errno, "host calls: stop eventfd");
+	ret = io_uring_queue_init_params(HC_URING_SQ, &s->uring, &p);
+	if (ret < 0)
+		return quark_make_error(err, -ret, "host calls: io_uring_queue_init");
+	s->uring_ready = true;
+	/* No signal is for this thread: the signalfd reads the sandbox's, and a write to a
+	 * closed pipe must fail with EPIPE instead of killing the VMM. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&s->thread, NULL, hc_thread, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return quark_make_error(err, ret, "host calls: start the thread");
+	s->thread_live = true;
+	return 0;
+}
+
+static void stop_thread(struct hc_server *s)
+{
+	uint64_t one = 1;
+
+	if (!s->thread_live)
+		return;
+	if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
+		abort();	/* an eventfd write of 1 cannot fail: never hang here */
+	pthread_join(s->thread, NULL);
+	s->thread_live = false;
+}
+
+static void server_free(struct hc_server *s)
+{
+	stop_thread(s);
+	if (s->uring_ready)
+		io_uring_queue_exit(&s->uring);	/* cancels and waits for what is in flight */
+	for (size_t fd = 0; fd < s->fds_len; fd++)
+		if ((s->fds[fd] & FD_KIND) && !(s->fds[fd] & FD_INITIAL))
+			close((int)fd);
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
+	free(s->fds);
+	free(s);
+}
+
+int hc_server_start(const struct hc_server_opts *o, struct hc_server **out,
+		    quark_error_t *err)
+{
+	struct hc_server *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s)
+		return quark_make_error(err, ENOMEM, "host calls: allocate the server");
+	s->stop_fd = -1;
+	ret = start(s, o, err);
+	if (ret < 0) {
+		server_free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+void hc_server_stats(const struct hc_server *s, struct hc_stats *st)
+{
+	const uint64_t *src = (const uint64_t *)&s->stats;
+	uint64_t *dst = (uint64_t *)st;
+
+	for (size_t i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void hc_server_stop(struct hc_server *s, struct hc_stats *final)
+{
+	if (!s)
+		return;
+	stop_thread(s);
+	if (final)
+		*final = s->stats;
+	server_free(s);
+}
+
+void hc_stats_format(const struct hc_stats *st, char *buf, size_t size)
+{
+	size_t n = 0;
+	int w;
+
+	buf[0] = 0;
+	for (unsigned op = 0; op <= QUARK_HC_OP_MAX && n < size; op++) {
+		if (!st->calls[op])
+			continue;
+		w = snprintf(buf + n, size - n, "%s%s %" PRIu64, n ? ", " : "",
+			     op < QUARK_HC_OP_MAX ? hc_op_name(op) : "bad op", st->calls[op]);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (n < size)
+		snprintf(buf + n, size - n, "%ssleeps %" PRIu64 ", doorbells %" PRIu64
+			 ", irqs %" PRIu64 ", io_uring %" PRIu64 ", events %" PRIu64,
+			 n ? "; " : "", st->sleeps, st->doorbells, st->irqs, st->uring_sqes,
+			 st->events);
+}
