@@ -15,7 +15,6 @@ int ncpus = 1;
 static LIST_HEAD(runq);
 static LIST_HEAD(sleepers);	/* struct task.timer_node, sorted by wake_at_ns */
 static LIST_HEAD(ktimers);	/* struct ktimer.node, sorted by expires_ns */
-static struct task *reap_task;	/* dead task whose stack we just left */
 static struct task idle_tasks[MAX_CPUS];
 
 void __switch(u64 *save_sp, u64 new_sp);
@@ -29,6 +28,7 @@ void sched_init(void)
 		idle_tasks[i].tid = 0;
 		list_init(&idle_tasks[i].sigqueue);
 		cpus[i].idle = cpus[i].curr = &idle_tasks[i];
+		idle_tasks[i].on_cpu = true;
 	}
 }
 
@@ -79,15 +79,20 @@ void task_free(struct task *t)
 	kfree(t);
 }
 
+static void runq_add(struct task *t)
+{
+	list_add_tail(&t->run_node, &runq);
+	t->on_rq = true;
+	plat_kick_cpu();
+}
+
 void wake_up(struct task *t)
 {
 	if (t->state == TASK_DEAD)
 		return;
 	t->state = TASK_RUNNING;
-	if (!t->on_rq && t != this_cpu()->curr) {
-		list_add_tail(&t->run_node, &runq);
-		t->on_rq = true;
-	}
+	if (!t->on_rq && !t->on_cpu)
+		runq_add(t);
 }
 
 void schedule(void)
@@ -96,10 +101,8 @@ void schedule(void)
 	struct task *prev = c->curr, *next;
 
 	c->need_resched = false;
-	if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq) {
-		list_add_tail(&prev->run_node, &runq);
-		prev->on_rq = true;
-	}
+	if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq)
+		runq_add(prev);
 	if (list_empty(&runq)) {
 		next = c->idle;
 	} else {
@@ -114,14 +117,19 @@ void schedule(void)
 	else
 		prev->nvcsw++;
 	if (prev->state == TASK_DEAD)
-		reap_task = prev;
+		c->reap = prev;
 	c->curr = next;
 	c->slice_start_ns = clock_monotonic_ns();
+	prev->on_cpu = false;
+	next->on_cpu = true;
+	plat_switch(prev, next);
 	__switch(&prev->ksp, next->ksp);
-	/* Back on our own stack: free a dead task we may have switched away from. */
-	if (reap_task && reap_task != this_cpu()->curr) {
-		task_free(reap_task);
-		reap_task = NULL;
+	/* Back on our own stack (maybe on another CPU): free a dead task we switched away
+	 * from. */
+	c = this_cpu();
+	if (c->reap && c->reap != c->curr) {
+		task_free(c->reap);
+		c->reap = NULL;
 	}
 }
 

@@ -32,6 +32,10 @@ int plat_mm_attach(struct task *t, struct mm *old, struct mm *mm);
 /* FPU state for signal frames. */
 int plat_get_fpu(struct task *t, struct fxregs *fx);
 int plat_set_fpu(struct task *t, const struct fxregs *fx);
+/* schedule() is about to switch this CPU from prev to next (under the kernel lock). */
+void plat_switch(struct task *prev, struct task *next);
+/* A task was queued to run: wake a halted CPU that could take it (SMP). */
+void plat_kick_cpu(void);
 /* Nothing runnable: wait for a host event or until deadline (absolute monotonic ns). */
 void plat_idle(u64 deadline_ns);
 /* Wait status the sandbox exits with when qkernel panics (exit code 125, as runtimes

@@ -24,6 +24,7 @@ struct cpu {
 	struct task *idle;
 	u64 slice_start_ns;	/* when current last started its time slice */
 	bool need_resched;
+	struct task *reap;	/* dead task whose stack this CPU just left */
 };
 extern struct cpu cpus[MAX_CPUS];
 extern int ncpus;
@@ -45,6 +46,7 @@ struct task {
 	enum task_state state;
 	struct list_head run_node;	/* in the run queue when runnable */
 	bool on_rq;
+	bool on_cpu;			/* some CPU's curr (never also on the run queue) */
 	u64 ksp;			/* saved kernel stack pointer (switch_to) */
 	void *kstack;			/* KSTACK_SIZE bytes */
 	struct uregs regs;		/* user registers while in the kernel */

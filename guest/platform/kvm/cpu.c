@@ -110,7 +110,7 @@ static void set_gate(unsigned v, u64 a, u8 type)
 
 static void build_idt(void)
 {
-	static const u8 irq_vec[] = { VEC_TIMER, VEC_HOSTCALL, VEC_SPURIOUS };
+	static const u8 irq_vec[] = { VEC_TIMER, VEC_HOSTCALL, VEC_IPI, VEC_SPURIOUS };
 
 	for (unsigned v = 0; v < 32; v++)
 		set_gate(v, exc_stubs[v], v == 3 ? GATE_INTR_USER : GATE_INTR);

@@ -53,7 +53,7 @@ exc_stub_\vec:
 	.endr
 
 /* Interrupt vectors: the same frame, error code 0. Order: irq_stubs in kvm.h. */
-	.irp vec, VEC_TIMER, VEC_HOSTCALL, VEC_SPURIOUS
+	.irp vec, VEC_TIMER, VEC_HOSTCALL, VEC_IPI, VEC_SPURIOUS
 	.balign 16
 irq_stub_\vec:
 	pushq	$0
@@ -233,7 +233,7 @@ exc_stubs:
 	.endr
 	.globl irq_stubs
 irq_stubs:
-	.irp vec, VEC_TIMER, VEC_HOSTCALL, VEC_SPURIOUS
+	.irp vec, VEC_TIMER, VEC_HOSTCALL, VEC_IPI, VEC_SPURIOUS
 	.quad	irq_stub_\vec
 	.endr
 

@@ -6,10 +6,13 @@
  * Calls are synchronous for the calling CPU: it posts the request, spins a little
  * (a host-call thread that is awake answers in microseconds, with no VM exit at all),
  * then halts until the completion interrupt. The core treats host operations as atomic,
- * which this keeps true. A POLL that blocks is cancelled when a host signal arrives, so
- * that the signal is delivered at once.
+ * which this keeps true: the caller keeps the kernel lock, except an idle CPU waiting in
+ * a host POLL for host fds (it holds nothing). Such a POLL is cancelled when a host
+ * signal arrives or a task becomes runnable, so that either is handled at once.
  *
- * Host signals come as event completions; hc_reap only records them, and
+ * The ring is shared by all CPUs under hc_lock. Completion interrupts go to CPU 0;
+ * whoever takes a completion off the ring hands it to the waiting CPU (an IPI wakes it
+ * from HLT; only CPU 0 halts in a call, the others spin). Host signals come as event completions; hc_reap only records them, and
  * hc_deliver_events hands them to the core at a safe point (trap exit, idle).
  */
 #include <qk/host.h>
@@ -23,10 +26,8 @@
 #define SPIN_LOOPS	2000	/* PAUSEs before halting (tens of microseconds) */
 
 static struct quark_hc_ring *ring;
+static struct spinlock hc_lock;	/* the ring, next_tag, sig_*, kvm_cpu.wait_* */
 static u64 next_tag = 1;
-static u64 wait_tag;		/* the request this CPU waits for (0: none) */
-static long wait_result;
-static bool wait_done;
 static u64 sig_pending, sig_keyboard;	/* forwarded host signals not yet delivered */
 u64 hc_doorbells;
 
@@ -41,12 +42,24 @@ bool hc_cq_nonempty(void)
 	return ring->cq_head != __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE);
 }
 
+/* The CPU waiting for tag, or -1. */
+static int waiter_of(u64 tag)
+{
+	for (int c = 0; c < ncpus; c++)
+		if (kvm_cpus[c].wait_tag == tag)
+			return c;
+	return -1;
+}
+
 void hc_reap(void)
 {
-	u32 head = ring->cq_head, tail = __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE);
+	u32 head, tail;
 
-	if (head == tail)
+	if (!hc_cq_nonempty())
 		return;
+	spin_lock(&hc_lock);
+	head = ring->cq_head;
+	tail = __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE);
 	for (; head != tail; head++) {
 		const struct quark_hc_cqe *c = &ring->cq[head % QUARK_HC_CQ_SIZE];
 
@@ -58,34 +71,48 @@ void hc_reap(void)
 				if (c->result & QUARK_HC_SIG_KEYBOARD)
 					sig_keyboard |= sigmask_of(sig);
 			}
-		} else if (c->tag == wait_tag) {
-			wait_result = c->result;
-			wait_done = true;
-		}	/* else: the completion of a CANCEL */
+		} else {
+			int w = waiter_of(c->tag);	/* -1: the completion of a CANCEL */
+
+			if (w >= 0) {
+				kvm_cpus[w].wait_result = c->result;
+				kvm_cpus[w].wait_tag = 0;
+				kvm_cpus[w].wait_done = true;
+				if ((unsigned)w != cpu_id())
+					kvm_send_ipi(w);
+			}
+		}
 	}
 	__atomic_store_n(&ring->cq_head, head, __ATOMIC_RELEASE);
 	/* The host may hold events back for lack of room: tell it there is some. */
 	__atomic_fetch_or(&ring->pending, QUARK_HC_PENDING_CQ, __ATOMIC_SEQ_CST);
+	spin_unlock(&hc_lock);
 }
 
+/* Under the kernel lock. */
 void hc_deliver_events(void)
 {
-	while (sig_pending) {
-		int sig = __builtin_ctzll(sig_pending) + 1;
-		bool kb = sig_keyboard & sigmask_of(sig);
+	while (__atomic_load_n(&sig_pending, __ATOMIC_RELAXED)) {
+		int sig;
+		bool kb;
 
+		spin_lock(&hc_lock);
+		sig = __builtin_ctzll(sig_pending) + 1;
+		kb = sig_keyboard & sigmask_of(sig);
 		sig_pending &= ~sigmask_of(sig);
 		sig_keyboard &= ~sigmask_of(sig);
+		spin_unlock(&hc_lock);
 		host_signal_forward(sig, kb);
 	}
 }
 
+/* Under hc_lock. */
 static void submit(u32 op, u64 tag, const s64 args[6])
 {
 	u32 tail = ring->sq_tail;
 	struct quark_hc_req *q;
 
-	/* At most two requests of ours are in flight (a call and its CANCEL). */
+	/* At most two requests per CPU are in flight (a call and its CANCEL). */
 	while (tail - __atomic_load_n(&ring->sq_head, __ATOMIC_ACQUIRE) >= QUARK_HC_SQ_SIZE)
 		asm volatile("pause");
 	q = &ring->sq[tail % QUARK_HC_SQ_SIZE];
@@ -105,31 +132,51 @@ static void submit(u32 op, u64 tag, const s64 args[6])
 static long hc_call(u32 op, s64 a0, s64 a1, s64 a2, s64 a3, s64 a4)
 {
 	const s64 args[6] = { a0, a1, a2, a3, a4, 0 };
+	struct kvm_cpu *kc = kvm_this_cpu();
+	bool idle_poll = op == QUARK_HC_POLL && current == this_cpu()->idle;
 	bool cancelled = false;
-	u64 tag = next_tag++;
+	u64 tag;
 
-	wait_tag = tag;
-	wait_done = false;
+	spin_lock(&hc_lock);
+	tag = next_tag++;
+	kc->wait_tag = tag;
+	kc->wait_done = false;
 	submit(op, tag, args);
-	for (int i = 0; i < SPIN_LOOPS && !wait_done; i++) {
+	spin_unlock(&hc_lock);
+	if (idle_poll) {
+		kc->polling = true;
+		spin_unlock(&kernel_lock);
+	}
+	for (int i = 0; i < SPIN_LOOPS && !kc->wait_done; i++) {
 		hc_reap();
 		asm volatile("pause");
 	}
-	while (!wait_done) {
+	while (!kc->wait_done) {
 		hc_reap();
-		if (wait_done)
+		if (kc->wait_done)
 			break;
-		if (op == QUARK_HC_POLL && sig_pending && !cancelled) {
+		if (idle_poll && !cancelled && (__atomic_load_n(&sig_pending, __ATOMIC_RELAXED) ||
+						 kc->kicked)) {
 			const s64 c[6] = { (s64)tag };
 
+			spin_lock(&hc_lock);
 			submit(QUARK_HC_CANCEL, next_tag++, c);
+			spin_unlock(&hc_lock);
 			cancelled = true;
 		}
-		if (!hc_cq_nonempty())
-			asm volatile("sti; hlt; cli" ::: "memory");	/* the completion IRQ */
+		/* Completion interrupts go to CPU 0, which may be spinning for the kernel lock
+		 * we hold (interrupts off): other CPUs take their completions themselves. */
+		if (cpu_id() != 0)
+			asm volatile("pause");
+		else if (!hc_cq_nonempty() && !kc->wait_done)
+			asm volatile("sti; hlt; cli" ::: "memory");	/* completion IRQ or IPI */
 	}
-	wait_tag = 0;
-	return wait_result;
+	if (idle_poll) {
+		spin_lock(&kernel_lock);
+		kc->polling = false;
+		kc->kicked = false;
+	}
+	return kc->wait_result;
 }
 
 static s64 pa(const void *p)

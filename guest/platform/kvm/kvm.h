@@ -23,6 +23,7 @@
 /* Interrupt vectors besides the 32 exceptions. */
 #define VEC_TIMER	0x30
 #define VEC_HOSTCALL	QUARK_KVM_HC_VECTOR	/* 0x40 */
+#define VEC_IPI		0x41			/* wake-up between CPUs */
 #define VEC_SPURIOUS	0xff
 
 /* struct percpu field offsets, for entry.S (GS base = this CPU's struct percpu). */
@@ -85,7 +86,7 @@ _Static_assert(__builtin_offsetof(struct percpu, error) == PC_ERROR, "entry.S of
 
 /* entry.S */
 extern const u64 exc_stubs[32];
-extern const u64 irq_stubs[3];		/* VEC_TIMER, VEC_HOSTCALL, VEC_SPURIOUS */
+extern const u64 irq_stubs[4];		/* VEC_TIMER, VEC_HOSTCALL, VEC_IPI, VEC_SPURIOUS */
 struct uregs;
 int kvm_enter_user(struct uregs *r, int sysret);	/* ENTER_* */
 void kvm_syscall_entry(void);

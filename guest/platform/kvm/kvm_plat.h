@@ -5,6 +5,9 @@
 #define QK_KVM_PLAT_H
 
 #include <qk/types.h>
+#include <quark/kvm_layout.h>
+
+#include "kvm.h"
 
 #define MSR_APIC_BASE		0x1b
 #define MSR_EFER		0xc0000080
@@ -19,6 +22,53 @@
 #define MSR_X2APIC_LVT_TIMER	0x832
 #define MSR_X2APIC_TMICT	0x838
 #define MSR_X2APIC_TDCR		0x83e
+#define MSR_X2APIC_ICR		0x830
+
+struct pvclock {
+	u32 version, pad0;
+	u64 tsc_timestamp, system_time;
+	u32 tsc_to_system_mul;
+	s8 tsc_shift;
+	u8 flags, pad[2];
+} __attribute__((aligned(32)));
+
+/* Per-CPU state of the platform (struct percpu in kvm.h is what entry.S needs). */
+struct kvm_cpu {
+	struct pvclock pvclock;		/* kvmclock, written by KVM */
+	u64 timer_deadline;		/* when the armed one-shot fires, UINT64_MAX: none */
+	struct task *fpu_owner;		/* whose user FPU state the registers hold */
+	volatile bool halted;		/* in the idle loop's HLT (kick with an IPI) */
+	volatile bool polling;		/* idle, in a host POLL without the kernel lock */
+	volatile bool kicked;		/* a task became runnable meanwhile */
+	/* the host call this CPU waits for (hostcall.c, under hc_lock) */
+	u64 wait_tag;
+	long wait_result;
+	volatile bool wait_done;
+};
+extern struct kvm_cpu kvm_cpus[QUARK_KVM_MAX_VCPUS];
+static inline struct kvm_cpu *kvm_this_cpu(void)
+{
+	return &kvm_cpus[cpu_id()];
+}
+
+/* Spin locks. The big kernel lock (qk/sched.h's model) is held by the CPU that runs
+ * kernel code; it is dropped only to run user code and to halt. */
+struct spinlock {
+	u32 locked;
+};
+static inline void spin_lock(struct spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			asm volatile("pause");
+}
+static inline void spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+extern struct spinlock kernel_lock;
+
+void kvm_send_ipi(unsigned cpu);
 
 /* main.c: CPU features chosen at boot */
 extern u64 kvm_xsave_mask;	/* XCR0, 0 = no XSAVE (FXSAVE is used) */

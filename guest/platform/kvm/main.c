@@ -2,7 +2,10 @@
  * main.c - qkernel on the kvm platform: boot (entry.S calls kvm_main on every vCPU),
  * CPU features, time (kvmclock), the x2APIC timer, idling, logging and shutdown.
  *
- * The VM runs one vCPU today: the other vCPUs the VMM made are never started.
+ * SMP: the boot CPU takes the big kernel lock, starts the other vCPUs (they wait for
+ * the lock, then become idle CPUs of the scheduler) and enters the core. A CPU drops
+ * the lock only to run user code (trap.c) and to halt (plat_idle, and an idle CPU's
+ * host POLL in hostcall.c); a task made runnable kicks a halted CPU with an IPI.
  */
 #include <qk/platform.h>
 #include <qk/proc.h>
@@ -26,17 +29,10 @@
 #define SFMASK_FLAGS	0x47700UL	/* TF DF IF IOPL NT AC cleared at SYSCALL */
 #define TICK_NS		10000000ULL	/* user-mode tick: timers, time slices */
 
-struct pvclock {
-	u32 version, pad0;
-	u64 tsc_timestamp, system_time;
-	u32 tsc_to_system_mul;
-	s8 tsc_shift;
-	u8 flags, pad[2];
-} __attribute__((aligned(32)));
-
 u64 kvm_xsave_mask;
 u32 kvm_mxcsr_mask = 0xffbf;
-static struct pvclock pvclock;
+struct kvm_cpu kvm_cpus[QUARK_KVM_MAX_VCPUS];
+struct spinlock kernel_lock;
 static u64 boot_realtime_ns, boot_mono_ns;
 static int log_fd = -1;
 static bool hc_up;
@@ -55,8 +51,11 @@ static __noreturn void boot_fail(const char *why)
 
 /* --- time --- */
 
+/* kvmclock: KVM keeps (tsc_timestamp, system_time, scale) current for this vCPU; the
+ * version is odd while it writes. No exit. */
 u64 clock_monotonic_ns(void)
 {
+	const struct pvclock *pv = &kvm_this_cpu()->pvclock;
 	u32 v;
 	u64 ns;
 
@@ -64,17 +63,17 @@ u64 clock_monotonic_ns(void)
 		u64 delta;
 		u32 lo, hi;
 
-		v = __atomic_load_n(&pvclock.version, __ATOMIC_ACQUIRE);
+		v = __atomic_load_n(&pv->version, __ATOMIC_ACQUIRE);
 		asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		delta = ((u64)hi << 32 | lo) - pvclock.tsc_timestamp;
-		if (pvclock.tsc_shift < 0)
-			delta >>= -pvclock.tsc_shift;
+		delta = ((u64)hi << 32 | lo) - pv->tsc_timestamp;
+		if (pv->tsc_shift < 0)
+			delta >>= -pv->tsc_shift;
 		else
-			delta <<= pvclock.tsc_shift;
-		ns = pvclock.system_time +
-		     (u64)(((unsigned __int128)delta * pvclock.tsc_to_system_mul) >> 32);
+			delta <<= pv->tsc_shift;
+		ns = pv->system_time +
+		     (u64)(((unsigned __int128)delta * pv->tsc_to_system_mul) >> 32);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while ((v & 1) || v != __atomic_load_n(&pvclock.version, __ATOMIC_RELAXED));
+	} while ((v & 1) || v != __atomic_load_n(&pv->version, __ATOMIC_RELAXED));
 	return ns;
 }
 
@@ -152,7 +151,7 @@ static void kvmclock_init(void)
 	cpuid(0x40000001, 0, r);
 	if (!(r[0] & (1u << 3)))	/* KVM_FEATURE_CLOCKSOURCE2 */
 		boot_fail("no kvmclock");
-	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&pvclock) | 1);
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&kvm_this_cpu()->pvclock) | 1);
 }
 
 static void lapic_init(void)
@@ -170,23 +169,22 @@ static void lapic_init(void)
 
 /* --- timer and interrupts --- */
 
-/* When the armed one-shot fires (UINT64_MAX: not armed). A TMICT write is an MSR exit
- * (handled inside KVM), so it is skipped when the armed tick comes soon enough anyway. */
-static u64 timer_deadline = UINT64_MAX;
-
+/* A TMICT write is an MSR exit (handled inside KVM), so it is skipped when the armed
+ * tick (kvm_cpu.timer_deadline) comes soon enough anyway. */
 static void timer_arm(u64 now, u64 deadline)
 {
+	struct kvm_cpu *kc = kvm_this_cpu();
 	u64 ns;
 
 	if (deadline == UINT64_MAX) {
-		if (timer_deadline != UINT64_MAX)
+		if (kc->timer_deadline != UINT64_MAX)
 			wrmsr(MSR_X2APIC_TMICT, 0);	/* stop */
-		timer_deadline = UINT64_MAX;
+		kc->timer_deadline = UINT64_MAX;
 		return;
 	}
 	ns = deadline > now ? deadline - now : 1;
 	ns = MIN(ns, 0xffffffffULL);
-	timer_deadline = now + ns;
+	kc->timer_deadline = now + ns;
 	wrmsr(MSR_X2APIC_TMICT, ns);
 }
 
@@ -194,10 +192,37 @@ void kvm_timer_arm_user(void)
 {
 	u64 now = clock_monotonic_ns();
 	u64 want = MIN(next_timer_deadline(), now + TICK_NS);
+	u64 armed = kvm_this_cpu()->timer_deadline;
 
-	if (timer_deadline > now && timer_deadline <= want)
+	if (armed > now && armed <= want)
 		return;
 	timer_arm(now, want);
+}
+
+void kvm_send_ipi(unsigned cpu)
+{
+	wrmsr(MSR_X2APIC_ICR, (u64)cpu << 32 | VEC_IPI);	/* fixed, physical: x2APIC id */
+}
+
+void plat_kick_cpu(void)
+{
+	unsigned self = cpu_id();
+
+	for (int c = 0; c < ncpus; c++) {
+		if ((unsigned)c == self)
+			continue;
+		if (kvm_cpus[c].halted) {
+			kvm_send_ipi(c);
+			return;
+		}
+	}
+	for (int c = 0; c < ncpus; c++) {
+		if ((unsigned)c != self && kvm_cpus[c].polling) {
+			kvm_cpus[c].kicked = true;
+			kvm_send_ipi(c);
+			return;
+		}
+	}
 }
 
 void kvm_irq(unsigned vector)
@@ -206,7 +231,7 @@ void kvm_irq(unsigned vector)
 		return;
 	wrmsr(MSR_X2APIC_EOI, 0);
 	if (vector == VEC_TIMER)
-		timer_deadline = UINT64_MAX;
+		kvm_this_cpu()->timer_deadline = UINT64_MAX;
 	if (vector == VEC_HOSTCALL)
 		hc_reap();
 }
@@ -218,16 +243,23 @@ struct cpu *this_cpu(void)
 
 void plat_idle(u64 deadline)
 {
+	struct kvm_cpu *kc = kvm_this_cpu();
+
 	hc_deliver_events();
-	if (host_waits_active()) {
+	/* CPU 0 waits for host fds in a host POLL (the host-call interrupt goes to it). */
+	if (cpu_id() == 0 && host_waits_active()) {
 		u64 now = clock_monotonic_ns();
 
 		host_waits_poll(deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
 		return;
 	}
 	timer_arm(clock_monotonic_ns(), deadline);
+	kc->halted = true;
+	spin_unlock(&kernel_lock);
 	if (!hc_cq_nonempty())
 		asm volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
+	spin_lock(&kernel_lock);
+	kc->halted = false;
 	hc_deliver_events();
 }
 
@@ -256,10 +288,23 @@ void plat_shutdown(int wstatus)
 
 /* --- boot --- */
 
-static __noreturn void ap_park(void)
+/* After cpu_init (descriptor tables): features, time, APIC. */
+static void cpu_setup(unsigned cpu)
 {
-	for (;;)
-		asm volatile("cli; hlt");
+	kvm_cpus[cpu].timer_deadline = UINT64_MAX;
+	cpu_features_init();
+	kvmclock_init();
+	lapic_init();
+}
+
+/* Another vCPU: set up, then wait for the kernel lock and idle (sched_init ran: the
+ * boot CPU holds the lock from boot until it first runs user code or halts). */
+static __noreturn void ap_main(unsigned cpu)
+{
+	cpu_init(cpu);
+	cpu_setup(cpu);
+	spin_lock(&kernel_lock);
+	cpu_idle_loop();
 }
 
 __noreturn void kvm_main(u64 boot_gpa, u64 cpu);
@@ -269,7 +314,8 @@ __noreturn void kvm_main(u64 boot_gpa, u64 cpu)
 	const char *err;
 
 	if (cpu)
-		ap_park();
+		ap_main((unsigned)cpu);
+	spin_lock(&kernel_lock);
 	cpu_init(0);
 	if (boot_gpa != QUARK_KVM_BOOT_INFO || bi->size > QUARK_BOOT_MAX_SIZE)
 		boot_fail("boot info is not where kvm_layout.h puts it");
@@ -280,9 +326,7 @@ __noreturn void kvm_main(u64 boot_gpa, u64 cpu)
 		kprintf("qkernel-kvm: invalid boot info: %s\n", err);
 		kvm_shutdown(WSTATUS_PANIC);
 	}
-	cpu_features_init();
-	kvmclock_init();
-	lapic_init();
+	cpu_setup(0);
 	kvm_irq_hook = kvm_irq;
 	boot_realtime_ns = bi->boot_time_ns;
 	boot_mono_ns = clock_monotonic_ns();
@@ -291,6 +335,9 @@ __noreturn void kvm_main(u64 boot_gpa, u64 cpu)
 	hc_up = true;
 	phys_base = (u8 *)QUARK_KVM_DIRECT_MAP_BASE;
 	phys_size = bi->mem_size;
+	ncpus = (int)bi->ncpus;
+	for (int c = 1; c < ncpus; c++)
+		kvm_start_cpu(c);
 	kernel_main(bi, (const char *)bi, ALIGN_UP(virt_to_phys(_end), PAGE_SIZE));
 	__builtin_unreachable();
 }

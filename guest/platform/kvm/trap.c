@@ -3,10 +3,17 @@
  * spaces (CR3, TLB), entering ring 3, turning what left it (SYSCALL, exception,
  * interrupt) into a struct trap, and the user FPU state.
  *
+ * CR3 follows the task a CPU runs (plat_switch): an idle CPU is on the boot page
+ * tables, so an mm's page tables are loaded only where one of its tasks runs, and
+ * freeing them (plat_mm_destroy, by its last task) cannot pull them from under another
+ * CPU. Tasks do not share an mm across CPUs yet (no CLONE_THREAD; vfork's parent
+ * sleeps), so TLB flushes are local.
+ *
  * FPU: qkernel is built with -mgeneral-regs-only, so the FPU/SSE/AVX registers hold the
  * state of the last task that ran user code on this CPU (fpu_owner) until another task's
  * user code needs them; only then is the owner's state saved (XSAVE, or FXSAVE without
- * it) into its area, and the new task's restored.
+ * it) into its area, and the new task's restored. With more than one CPU the state is
+ * saved when a task leaves its CPU, since it may run next on another.
  */
 #include <qk/platform.h>
 #include <qk/proc.h>
@@ -27,8 +34,6 @@
 struct fpu_area {
 	u8 bytes[4096];		/* XSAVE area (64-byte aligned: it is a page) */
 };
-
-static struct task *fpu_owner[QUARK_KVM_MAX_VCPUS];
 
 static inline u64 read_cr3(void)
 {
@@ -122,11 +127,11 @@ static u64 *xstate_bv(struct fpu_area *a)
 static struct fpu_area *fpu_sync(struct task *t)
 {
 	struct fpu_area *a = t->plat;
-	unsigned c = cpu_id();
+	struct kvm_cpu *kc = kvm_this_cpu();
 
-	if (a && fpu_owner[c] == t) {
+	if (a && kc->fpu_owner == t) {
 		fpu_save(a);
-		fpu_owner[c] = NULL;
+		kc->fpu_owner = NULL;
 	}
 	return a;
 }
@@ -176,9 +181,9 @@ int plat_task_init(struct task *t)
 
 void plat_task_exit(struct task *t)
 {
-	for (int c = 0; c < QUARK_KVM_MAX_VCPUS; c++)
-		if (fpu_owner[c] == t)
-			fpu_owner[c] = NULL;
+	for (int c = 0; c < ncpus; c++)
+		if (kvm_cpus[c].fpu_owner == t)
+			kvm_cpus[c].fpu_owner = NULL;
 	if (t->plat)
 		page_put(__pa(t->plat));
 	t->plat = NULL;
@@ -186,14 +191,26 @@ void plat_task_exit(struct task *t)
 
 static void fpu_switch_to(struct task *t)
 {
-	unsigned c = cpu_id();
+	struct kvm_cpu *kc = kvm_this_cpu();
 
-	if (fpu_owner[c] == t)
+	if (kc->fpu_owner == t)
 		return;
-	if (fpu_owner[c])
-		fpu_save(fpu_owner[c]->plat);
+	if (kc->fpu_owner)
+		fpu_save(kc->fpu_owner->plat);
 	fpu_restore(t->plat);
-	fpu_owner[c] = t;
+	kc->fpu_owner = t;
+}
+
+void plat_switch(struct task *prev, struct task *next)
+{
+	struct mm *mm = next->proc ? next->proc->mm : NULL;
+
+	if (ncpus > 1)
+		fpu_sync(prev);
+	if (mm)
+		mm_load(mm);
+	else if (read_cr3() != QUARK_KVM_BOOT_PML4)
+		write_cr3(QUARK_KVM_BOOT_PML4);
 }
 
 /* --- running user code --- */
@@ -258,11 +275,17 @@ void plat_run_user(struct task *t, struct trap *tr)
 	wrmsr(MSR_FS_BASE, r->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, r->gs_base);	/* SWAPGS makes it the user's GS base */
 	kvm_timer_arm_user();
+	spin_unlock(&kernel_lock);
 	/* SYSRETQ loads RIP from RCX and RFLAGS from R11: usable when those hold them anyway
 	 * (right after a syscall) and RIP is canonical (SYSRET #GPs in ring 0 otherwise). */
 	sysret = r->rcx == r->rip && r->r11 == r->eflags && canonical_user(r->rip) &&
 		 !(r->eflags & 0x10100);	/* not TF or RF */
 	how = kvm_enter_user(r, sysret);
+	/* An interrupt's own work first: a host-call completion may be what the CPU that
+	 * holds the kernel lock waits for. */
+	if (how == ENTER_TRAP && pc->vector >= 32)
+		kvm_irq((unsigned)pc->vector);
+	spin_lock(&kernel_lock);
 	if (how == ENTER_SYSCALL) {
 		tr->kind = TRAP_SYSCALL;
 		return;
@@ -271,6 +294,6 @@ void plat_run_user(struct task *t, struct trap *tr)
 		exception_trap(t, (unsigned)pc->vector, pc->error, tr);
 		return;
 	}
-	kvm_irq((unsigned)pc->vector);
+	hc_deliver_events();
 	tr->kind = TRAP_PREEMPT;
 }

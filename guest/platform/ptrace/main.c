@@ -94,6 +94,18 @@ void plat_mem_first_use(paddr_t start, paddr_t end)
 	populated = end;
 }
 
+/* One CPU: nothing to switch or kick (each stub process has its own address space and
+ * FPU state). */
+void plat_switch(struct task *prev, struct task *next)
+{
+	(void)prev;
+	(void)next;
+}
+
+void plat_kick_cpu(void)
+{
+}
+
 void plat_idle(u64 deadline)
 {
 	u64 now;
