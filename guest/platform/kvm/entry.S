@@ -167,6 +167,8 @@ kvm_syscall_entry:
 	movl	$ENTER_SYSCALL, %eax
 back_to_kernel:
 	movq	%gs:PC_KSP, %rsp
+	pushq	$2			/* exceptions keep the user's DF and AC: clear all */
+	popfq
 	popq	%r15
 	popq	%r14
 	popq	%r13
