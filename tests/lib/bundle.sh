@@ -15,6 +15,7 @@
 #   QT_BUSYBOX   static busybox to put in the rootfs (default /bin/busybox,
 #                Debian's busybox-static)
 #   QT_TIMEOUT   seconds allowed for one run (default 30)
+#   QT_PROBE_TIMEOUT  seconds for qt_runtime_probe's trivial container (default QT_TIMEOUT)
 #
 # The rootfs is assembled once (idempotently) under build/testroot:
 #   /bin/busybox + one relative symlink per applet (bin/sh -> busybox ...)
@@ -290,7 +291,7 @@ qt_runtime_check() {
 	fi
 	b=$(qt_new_bundle) || { QT_SKIP_REASON="cannot create bundle dir"; return 1; }
 	qt_write_config "$b" / /bin/busybox echo quark-probe
-	qt_run_runtime "$b" "$b/out" "$b/err"
+	QT_TIMEOUT=${QT_PROBE_TIMEOUT:-$QT_TIMEOUT} qt_run_runtime "$b" "$b/out" "$b/err"
 	st=$?
 	case $st in 124 | 137) QT_PROBE_HUNG=1 ;; esac
 	if [ $st != 0 ] || [ "$(cat "$b/out")" != quark-probe ]; then

@@ -11,6 +11,7 @@
 #
 # Environment: RIG_PLATFORM_TIMEOUT (seconds for the VM, default 900), RIG_MEM (default
 # 2048 here), RIG_SMP, RIG_QT_TIMEOUT (seconds per container run, default 60),
+# RIG_QT_PROBE_TIMEOUT (default 20),
 # RIG_QT_ONLY="rw pipe" (a subset of the conformance programs), RIG_SUITES, and everything
 # of tests/rig/lib.sh and run.sh.
 set -u
@@ -90,7 +91,7 @@ export RIG_MEM=${RIG_MEM:-2048}
 # The knobs reach the VM's /init as environment: the kernel hands init every unknown
 # KEY=VALUE parameter without a dot. Spaces become commas on the way (kvm_platform_vm.sh).
 append=""
-for v in RIG_QT_TIMEOUT RIG_QT_ONLY RIG_SUITES; do
+for v in RIG_QT_TIMEOUT RIG_QT_PROBE_TIMEOUT RIG_QT_ONLY RIG_SUITES; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v// /,}"
 done
 exec "$here/run.sh" -t "${RIG_PLATFORM_TIMEOUT:-900}" -i "$initrd" ${append:+-a "$append"} \

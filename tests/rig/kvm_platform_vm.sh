@@ -14,8 +14,9 @@
 # quark-vmmtest, the wrappers quark-kvm and vmmtest-kvm that add --platform=kvm, a no-op
 # make), /rig/src (tests/ and the
 # prebuilt build/conformance, build/escape), /rig/testroot (the containers' rootfs).
-# Environment: RIG_QT_TIMEOUT (seconds per run, default 60), RIG_QT_ONLY (names of the
-# conformance programs to run; default all), RIG_SUITES (default "conformance scripts escape").
+# Environment: RIG_QT_TIMEOUT (seconds per run, default 60), RIG_QT_PROBE_TIMEOUT (the
+# suites' trivial probe container, default 20), RIG_QT_ONLY (names of the conformance
+# programs to run; default all), RIG_SUITES (default "conformance scripts escape").
 set -u
 # From the kernel command line (kvm_platform.t), with commas for spaces.
 RIG_QT_ONLY=${RIG_QT_ONLY:-}
@@ -25,6 +26,8 @@ RIG_SUITES=${RIG_SUITES//,/ }
 export PATH=/rig/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export QT_ROOT=/rig/src QT_BUILD=/rig/src/build QT_TESTROOT=/rig/testroot
 export QT_BUSYBOX=/bin/busybox QT_NO_SKIP=1 QT_TIMEOUT=${RIG_QT_TIMEOUT:-60}
+# A guest that cannot echo within this is hung: each suite's cases then fail at once.
+export QT_PROBE_TIMEOUT=${RIG_QT_PROBE_TIMEOUT:-20}
 mkdir -p /var/log/quark /run/quark
 # shellcheck source=tests/lib/bundle.sh
 . /rig/src/tests/lib/bundle.sh
