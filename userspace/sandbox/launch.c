@@ -148,17 +148,15 @@ static int child_prepare(const sigset_t *mask, pid_t parent)
 
 /* The parent's half of both spawns: wait for the child's verdict on the error pipe (EOF
  * without data: it got going). */
-static int await_child(pid_t child, int pipefd[2], const char *what, pid_t *pid,
-		       quark_error_t *err)
+static int await_child(pid_t child, int errfd, const char *what, pid_t *pid, quark_error_t *err)
 {
 	int child_errno = 0, status;
 	ssize_t n;
 
-	close(pipefd[1]);
 	do
-		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+		n = read(errfd, &child_errno, sizeof(child_errno));
 	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
+	close(errfd);
 	if (n == 0) {
 		*pid = child;
 		return 0;
@@ -177,52 +175,58 @@ static __attribute__((noreturn)) void child_failed(int errfd)
 	_exit(127);
 }
 
-int quark_sandbox_spawn(const struct quark_spawn *s, const sigset_t *child_mask, pid_t *pid,
-			quark_error_t *err)
+/* Fork with the error pipe: close-on-exec, so EOF without data means the child's setup (and
+ * exec, if it execs) succeeded. The child gets the write end, the parent the read end. */
+static int fork_with_pipe(int *errfd, pid_t *child, quark_error_t *err)
 {
-	pid_t parent = getpid(), child;
 	int pipefd[2];
 
-	/* The error pipe is close-on-exec: EOF without data means the exec succeeded. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return quark_make_error(err, errno, "pipe");
-	child = fork();
-	if (child < 0) {
+	*child = fork();
+	if (*child < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return quark_make_error(err, errno, "fork sandbox");
 	}
+	close(pipefd[*child == 0 ? 0 : 1]);
+	*errfd = pipefd[*child == 0 ? 1 : 0];
+	return 0;
+}
+
+int quark_sandbox_spawn(const struct quark_spawn *s, const sigset_t *child_mask, pid_t *pid,
+			quark_error_t *err)
+{
+	pid_t parent = getpid(), child;
+	int errfd, ret;
+
+	ret = fork_with_pipe(&errfd, &child, err);
+	if (ret < 0)
+		return ret;
 	if (child == 0) {
-		close(pipefd[0]);
-		child_exec(s, child_mask, parent, pipefd[1]);
-		child_failed(pipefd[1]);
+		child_exec(s, child_mask, parent, errfd);
+		child_failed(errfd);
 	}
-	return await_child(child, pipefd, s->argv[0], pid, err);
+	return await_child(child, errfd, s->argv[0], pid, err);
 }
 
 int quark_sandbox_fork(int (*body)(void *), void *arg, const char *what,
 		       const sigset_t *child_mask, pid_t *pid, quark_error_t *err)
 {
 	pid_t parent = getpid(), child;
-	int pipefd[2];
+	int errfd, ret;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return quark_make_error(err, errno, "pipe");
-	child = fork();
-	if (child < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return quark_make_error(err, errno, "fork sandbox");
-	}
+	ret = fork_with_pipe(&errfd, &child, err);
+	if (ret < 0)
+		return ret;
 	if (child == 0) {
-		close(pipefd[0]);
 		if (child_prepare(child_mask, parent) < 0)
-			child_failed(pipefd[1]);
-		close(pipefd[1]);	/* EOF: set up, the body runs */
+			child_failed(errfd);
+		close(errfd);	/* EOF: set up, the body runs */
 		fflush(NULL);
 		_exit(body(arg));
 	}
-	return await_child(child, pipefd, what, pid, err);
+	return await_child(child, errfd, what, pid, err);
 }
 
 /* Is a signal the terminal sent to our process group one the sandbox got as well? */
