@@ -69,6 +69,21 @@ static void op_fileio(long n)
 	unlink("micro.tmp");
 }
 
+/* One 4 KiB pread of a host file per operation (the kvm platform's host-call count). */
+static void op_read4k(long n)
+{
+	static char buf[4096];
+	int fd = open("micro.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf))
+		exit(1);
+	for (long i = 0; i < n; i++)
+		if (pread(fd, buf, sizeof(buf), 0) != sizeof(buf))
+			exit(1);
+	close(fd);
+	unlink("micro.tmp");
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? atol(argv[2]) : 1000;
@@ -85,6 +100,8 @@ int main(int argc, char **argv)
 		op_forkexec(n, argv[0]);
 	else if (!strcmp(op, "fileio"))
 		op_fileio(n);
+	else if (!strcmp(op, "read4k"))
+		op_read4k(n);
 	else
 		return 2;
 	printf("%s %.0f\n", op, (double)(now_ns() - t0) / (n ? n : 1));
