@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sched.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -449,6 +451,10 @@ static void *hc_thread(void *arg)
 	struct hc_server *s = arg;
 
 	pthread_setname_np(pthread_self(), "quark-hostcall");
+	/* Files get the mode the guest computed (its umask applied), as on the ptrace
+	 * platform: umask 0, for this thread only (its own fs_struct). */
+	if (unshare(CLONE_FS) == 0)
+		umask(0);
 	while (!s->stop) {
 		bool did;
 
