@@ -29,7 +29,7 @@ $(BUILD)/kvm/%.o: tests/kvm/%.c
 	$(Q)$(CC) $(KVM_TEST_CFLAGS) -c $< -o $@
 
 $(KVM_VMM_BOOT): $(BUILD)/kvm/vmm_boot.o $(BUILD)/kvm/embed.o $(USR_LIB)
-	$(Q)$(CC) -static -o $@ $(BUILD)/kvm/vmm_boot.o $(BUILD)/kvm/embed.o $(USR_LIB) -lpthread
+	$(Q)$(CC) -static -o $@ $(BUILD)/kvm/vmm_boot.o $(BUILD)/kvm/embed.o $(USR_LIB) -luring -lpthread
 
 $(KVM_UNIT): $(BUILD)/kvm/test_kvm_boot.o $(USR_LIB)
 	$(Q)$(CC) -o $@ $(BUILD)/kvm/test_kvm_boot.o $(USR_LIB)

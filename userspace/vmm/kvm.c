@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "userspace/util/cleanup.h"
 #include "userspace/util/log.h"
 #include "userspace/vmm/bootinfo.h"
+#include "userspace/vmm/hostcall.h"
 #include "userspace/vmm/kvm_internal.h"
 
 /* Where KVM may put VMX's three real-mode TSS pages: inside the MMIO hole, never RAM. */
@@ -30,6 +32,9 @@ static const struct { int cap; const char *name; const char *why; } needed_caps[
 	CAP(KVM_CAP_EXT_CPUID, "CPUID comes from KVM_GET_SUPPORTED_CPUID"),
 	CAP(KVM_CAP_MP_STATE, "APs start in long mode through KVM_SET_MP_STATE"),
 	CAP(KVM_CAP_IMMEDIATE_EXIT, "vCPUs are stopped with kvm_run.immediate_exit"),
+	CAP(KVM_CAP_IOEVENTFD, "the host-call doorbell port is an ioeventfd"),
+	CAP(KVM_CAP_IRQFD, "host-call completions interrupt the guest through an irqfd"),
+	CAP(KVM_CAP_IRQ_ROUTING, "the irqfd's GSI is routed as an MSI"),
 };
 
 static int check_caps(int kvm_fd, const char *dev, quark_error_t *err)
@@ -97,6 +102,18 @@ static struct quark_kvm_vm *vm_alloc(const struct quark_kvm_opts *o, unsigned nc
 		return NULL;
 	}
 	vm->kvm_fd = vm->vm_fd = vm->mem.fd = -1;
+	vm->hc_doorbell_fd = vm->hc_irq_fd = -1;
+	vm->hc_signal_fd = o->signal_fd;
+	if (o->nhost_fds) {
+		vm->hc_fds = calloc(o->nhost_fds, sizeof(int));
+		if (!vm->hc_fds) {
+			free(vm->vcpus);
+			free(vm);
+			return NULL;
+		}
+		memcpy(vm->hc_fds, o->host_fds, o->nhost_fds * sizeof(int));
+		vm->hc_nfds = o->nhost_fds;
+	}
 	vm->console_fd = o->console_fd;
 	vm->timeout_ms = o->timeout_ms;
 	vm->ncpus = ncpus;
@@ -161,6 +178,82 @@ static int vm_setup_memory(struct quark_kvm_vm *vm, const struct quark_kvm_opts 
 	return kvm_x86_build_tables(&vm->mem, err);
 }
 
+/* The host-call ring's KVM side: the ring zeroed, the doorbell port as an ioeventfd (a
+ * guest OUT signals the eventfd inside KVM, no exit to our vCPU thread), and an irqfd on
+ * GSI QUARK_KVM_HC_GSI routed as an MSI: fixed delivery, edge, vector QUARK_KVM_HC_VECTOR,
+ * physical destination APIC id 0. The routing table then holds that one entry: the
+ * guest has no IOAPIC or PIC devices whose routes it would need. */
+static int vm_setup_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
+{
+	uint8_t *ring = gmem_ptr(&vm->mem, QUARK_KVM_HC_RING, QUARK_KVM_HC_RING_SIZE);
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} rt = { .r = { .nr = 1 } };
+	struct kvm_ioeventfd io = { .addr = QUARK_KVM_PORT_HC_DOORBELL, .len = 4,
+				    .flags = KVM_IOEVENTFD_FLAG_PIO };
+	struct kvm_irqfd irq = { .gsi = QUARK_KVM_HC_GSI };
+
+	_Static_assert(sizeof(struct quark_hc_ring) <= QUARK_KVM_HC_RING_SIZE, "ring region");
+	if (!ring)
+		return quark_make_error(err, 0, "kvm: guest memory too small for the host-call ring");
+	memset(ring, 0, QUARK_KVM_HC_RING_SIZE);
+	vm->hc_doorbell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vm->hc_irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->hc_doorbell_fd < 0 || vm->hc_irq_fd < 0)
+		return quark_make_error(err, errno, "kvm: host-call eventfds");
+	io.fd = vm->hc_doorbell_fd;
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+		return quark_make_error(err, errno, "KVM_IOEVENTFD (host-call doorbell, port %#x)",
+					QUARK_KVM_PORT_HC_DOORBELL);
+	rt.e[0] = (struct kvm_irq_routing_entry){
+		.gsi = QUARK_KVM_HC_GSI, .type = KVM_IRQ_ROUTING_MSI,
+		.u.msi = { .address_lo = 0xfee00000u | (0u << 12), .data = QUARK_KVM_HC_VECTOR },
+	};
+	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &rt) < 0)
+		return quark_make_error(err, errno, "KVM_SET_GSI_ROUTING (host-call MSI on GSI %u)",
+					QUARK_KVM_HC_GSI);
+	irq.fd = (uint32_t)vm->hc_irq_fd;
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &irq) < 0)
+		return quark_make_error(err, errno, "KVM_IRQFD (host-call completions, GSI %u)",
+					QUARK_KVM_HC_GSI);
+	return 0;
+}
+
+static int vm_start_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
+{
+	struct hc_server_opts o = {
+		.gmem = vm->mem.base, .gmem_size = vm->mem.size, .ring_gpa = QUARK_KVM_HC_RING,
+		.doorbell_fd = vm->hc_doorbell_fd, .irq_fd = vm->hc_irq_fd,
+		.host_fds = vm->hc_fds, .nhost_fds = vm->hc_nfds, .signal_fd = vm->hc_signal_fd,
+	};
+
+	return hc_server_start(&o, &vm->hc, err);
+}
+
+static void vm_stop_hostcall(struct quark_kvm_vm *vm)
+{
+	struct hc_stats st;
+	struct quark_kvm_stats *k = &vm->hc_stats;
+
+	if (!vm->hc)
+		return;
+	hc_server_stop(vm->hc, &st);
+	vm->hc = NULL;
+	_Static_assert(sizeof(k->hc_calls) == sizeof(st.calls), "op counters");
+	memcpy(k->hc_calls, st.calls, sizeof(st.calls));
+	k->hc_doorbells = st.doorbells;
+	k->hc_irqs = st.irqs;
+	k->hc_sleeps = st.sleeps;
+	k->hc_uring_sqes = st.uring_sqes;
+	k->hc_events = st.events;
+}
+
+const char *quark_kvm_hc_op_name(unsigned op)
+{
+	return hc_op_name(op);
+}
+
 /* The VM's size comes from the boot info, the one description qkernel also reads. */
 static int boot_info_size(const struct quark_kvm_opts *o, unsigned maxv, uint64_t *mem,
 			  unsigned *ncpus, quark_error_t *err)
@@ -209,6 +302,9 @@ int quark_kvm_create(const struct quark_kvm_opts *o, struct quark_kvm_vm **out,
 	if (ret < 0)
 		return ret;
 	ret = vm_setup_memory(vm, o, mem, err);
+	if (ret < 0)
+		return ret;
+	ret = vm_setup_hostcall(vm, err);
 	if (ret < 0)
 		return ret;
 	for (unsigned i = 0; i < ncpus; i++) {
@@ -303,6 +399,18 @@ static void log_stats(const struct quark_kvm_vm *vm)
 			n += snprintf(line + n, sizeof(line) - n, ", %s %llu",
 				      quark_kvm_exit_name(r), (unsigned long long)st.exits[r]);
 	quark_log(QUARK_LOG_DEBUG, "kvm: VM exits: %s", line);
+	n = 0;
+	for (unsigned op = 0; op <= QUARK_HC_OP_MAX && n >= 0 && (size_t)n < sizeof(line); op++)
+		if (st.hc_calls[op])
+			n += snprintf(line + n, sizeof(line) - n, "%s %llu, ",
+				      op < QUARK_HC_OP_MAX ? quark_kvm_hc_op_name(op) : "bad op",
+				      (unsigned long long)st.hc_calls[op]);
+	if (n >= 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, "doorbells %llu, interrupts %llu, sleeps %llu, "
+			 "io_uring %llu, signal events %llu", (unsigned long long)st.hc_doorbells,
+			 (unsigned long long)st.hc_irqs, (unsigned long long)st.hc_sleeps,
+			 (unsigned long long)st.hc_uring_sqes, (unsigned long long)st.hc_events);
+	quark_log(QUARK_LOG_DEBUG, "kvm: host calls: %s", line);
 }
 
 int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
@@ -313,11 +421,17 @@ int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
 	if (vm->ran)
 		return quark_make_error(err, 0, "kvm: a VM runs only once");
 	vm->ran = true;
-	ret = kvm_vcpus_start(vm, err);
+	ret = vm_start_hostcall(vm, err);
 	if (ret < 0)
 		return ret;
+	ret = kvm_vcpus_start(vm, err);
+	if (ret < 0) {
+		vm_stop_hostcall(vm);
+		return ret;
+	}
 	stopped = wait_stopped(vm);
 	kvm_vcpus_stop(vm);
+	vm_stop_hostcall(vm);
 	log_stats(vm);
 	if (vm->err) {
 		*err = steal_ptr(&vm->err);
@@ -333,7 +447,9 @@ int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
 
 void quark_kvm_get_stats(const struct quark_kvm_vm *vm, struct quark_kvm_stats *st)
 {
-	memset(st, 0, sizeof(*st));
+	*st = vm->hc_stats;
+	memset(st->exits, 0, sizeof(st->exits));
+	st->total = 0;
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		for (unsigned r = 0; r < QUARK_KVM_EXIT_SLOTS; r++)
 			st->exits[r] += vm->vcpus[i].exits[r];
@@ -345,6 +461,12 @@ void quark_kvm_destroy(struct quark_kvm_vm *vm)
 {
 	if (vm->ran)
 		kvm_vcpus_stop(vm);	/* no-op after quark_kvm_run; joins threads otherwise */
+	vm_stop_hostcall(vm);
+	if (vm->hc_doorbell_fd >= 0)
+		close(vm->hc_doorbell_fd);
+	if (vm->hc_irq_fd >= 0)
+		close(vm->hc_irq_fd);
+	free(vm->hc_fds);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		kvm_vcpu_destroy(&vm->vcpus[i]);
 	free(vm->cpuid);

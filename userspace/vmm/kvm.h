@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quark/hostcall.h"
 #include "userspace/util/error.h"
 
 struct quark_kvm_vm;
@@ -40,7 +41,15 @@ struct quark_kvm_opts {
 struct quark_kvm_stats {
 	uint64_t exits[QUARK_KVM_EXIT_SLOTS];
 	uint64_t total;
+	/* The host-call thread (uapi/quark/hostcall.h): requests by op (the last slot counts
+	 * unknown ops), sleeps ended by the doorbell, completion interrupts, io_uring SQEs,
+	 * signal events. Name an op with quark_kvm_hc_op_name. */
+	uint64_t hc_calls[QUARK_HC_OP_MAX + 1];
+	uint64_t hc_doorbells, hc_irqs, hc_sleeps, hc_uring_sqes, hc_events;
 };
+
+/* quark_kvm_hc_op_name - "NOP", "WRITE"... for a host-call op ("?" when unknown). */
+const char *quark_kvm_hc_op_name(unsigned op);
 
 /* quark_kvm_check - open `dev` and check the API version and every capability the VMM
  * needs; the error names the first one missing. *max_vcpus (may be NULL) gets the limit. */

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "quark/hostcall.h"
 #include "quark/kvm_layout.h"
 #include "userspace/vmm/kvm.h"
 
@@ -58,6 +59,8 @@ struct kvm_vcpu {
 	uint64_t exits[QUARK_KVM_EXIT_SLOTS];
 };
 
+struct hc_server;
+
 struct quark_kvm_vm {
 	int kvm_fd, vm_fd;
 	size_t run_size;	/* bytes of each vCPU's kvm_run mapping */
@@ -68,6 +71,14 @@ struct quark_kvm_vm {
 	unsigned timeout_ms;
 	unsigned ncpus;
 	struct kvm_vcpu *vcpus;
+
+	/* The host-call ring (hostcall.c): doorbell ioeventfd, completion irqfd, the guest's
+	 * host fds (a copy) and signalfd, the server while the VM runs, its final counters. */
+	int hc_doorbell_fd, hc_irq_fd, hc_signal_fd;
+	int *hc_fds;
+	size_t hc_nfds;
+	struct hc_server *hc;
+	struct quark_kvm_stats hc_stats;	/* only the hc_* fields */
 
 	pthread_mutex_t lock;	/* guards the fields below and vcpu->start_requested */
 	pthread_cond_t cond;	/* stop, AP start */

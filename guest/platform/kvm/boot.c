@@ -5,15 +5,25 @@
  * argv[1] of the boot info selects a test mode, mostly failures on purpose so that the
  * VMM's error paths are tested against a real guest: "ud" (#UD -> exception report),
  * "triple" (no IDT, int3 -> triple fault), "badport" (an OUT to a port with no device),
- * "badconbuf" (a console buffer outside memory), "hang" (cli; hlt forever), and
- * "rawcon" (a line through the byte-wide console port, then a normal boot).
+ * "badconbuf" (a console buffer outside memory), "hang" (cli; hlt forever),
+ * "rawcon" (a line through the byte-wide console port, then a normal boot), and
+ * "hostcall" (a NOP and a WRITE to host fd 1 on the host-call ring, answered by the
+ * VMM's host-call thread with a completion interrupt, then a normal boot).
  */
 #include <qk/lib.h>
 #include <quark/boot.h>
+#include <quark/hostcall.h>
 
 #include "kvm.h"
 
 #define BAD_PORT	0x510
+
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_EXTD		(1u << 10)	/* x2APIC mode */
+#define APIC_BASE_EN		(1u << 11)
+#define MSR_X2APIC_EOI		0x80b
+#define MSR_X2APIC_SVR		0x80f
+#define HC_WAIT_LOOPS		100000		/* halts before the hostcall mode gives up */
 
 static volatile unsigned cpus_up;
 
@@ -82,6 +92,68 @@ static void raw_console(const char *s)
 		asm volatile("outb %%al, %%dx" : : "a"(*s), "d"((u16)QUARK_KVM_PORT_CONSOLE));
 }
 
+static volatile unsigned hc_irqs;
+
+static void hc_irq(unsigned vector)
+{
+	if (vector == VEC_HOSTCALL)
+		hc_irqs++;
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+static void hc_fail(const char *why)
+{
+	kprintf("qkernel-kvm: hostcall: %s\n", why);
+	kvm_shutdown(KVM_WSTATUS_BOOT_FAIL);
+}
+
+/* The guest half of uapi/quark/hostcall.h, by hand: two requests, then halt with
+ * interrupts on until both completions are in the cq. */
+static void hostcall_mode(void)
+{
+	static const char line[] = "qkernel-kvm: hello from the guest through the host-call ring\n";
+	struct quark_hc_ring *r = phys_to_virt(QUARK_KVM_HC_RING);
+	u32 t = r->sq_tail, h = r->cq_head;
+	s64 res[3] = { -1, -1, -1 };
+
+	/* The LAPIC accepts the completion MSI only when enabled (x2APIC, SVR bit 8). */
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
+	wrmsr(MSR_X2APIC_SVR, 0x100 | VEC_SPURIOUS);
+	kvm_irq_hook = hc_irq;
+	__atomic_store_n(&r->guest_irq, 1, __ATOMIC_SEQ_CST);
+	r->sq[t % QUARK_HC_SQ_SIZE] = (struct quark_hc_req){ .op = QUARK_HC_NOP, .tag = 1 };
+	r->sq[(t + 1) % QUARK_HC_SQ_SIZE] = (struct quark_hc_req){
+		.op = QUARK_HC_WRITE, .tag = 2,
+		.args = { 1, (s64)virt_to_phys(line), (s64)sizeof(line) - 1 },
+	};
+	__atomic_store_n(&r->sq_tail, t + 2, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&r->pending, QUARK_HC_PENDING_SQ, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&r->host_sleeping, __ATOMIC_SEQ_CST))
+		asm volatile("outl %%eax, %%dx" : : "a"(0), "d"((u16)QUARK_KVM_PORT_HC_DOORBELL));
+	/* cli, look, sti;hlt: an interrupt between the look and the hlt still wakes it */
+	for (unsigned i = 0; i < HC_WAIT_LOOPS; i++) {
+		asm volatile("cli" ::: "memory");
+		if (__atomic_load_n(&r->cq_tail, __ATOMIC_ACQUIRE) - h >= 2)
+			break;
+		asm volatile("sti; hlt" ::: "memory");
+	}
+	asm volatile("cli" ::: "memory");
+	if (__atomic_load_n(&r->cq_tail, __ATOMIC_ACQUIRE) - h < 2)
+		hc_fail("no completions");
+	for (u32 i = h; i < h + 2; i++) {
+		struct quark_hc_cqe *c = &r->cq[i % QUARK_HC_CQ_SIZE];
+
+		if (c->tag == 1 || c->tag == 2)
+			res[c->tag] = c->result;
+	}
+	__atomic_store_n(&r->cq_head, h + 2, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->guest_irq, 0, __ATOMIC_SEQ_CST);
+	kprintf("qkernel-kvm: hostcall: NOP %lld, WRITE %lld, %u completion interrupt(s)\n",
+		(long long)res[1], (long long)res[2], hc_irqs);
+	if (res[1] != 0 || res[2] != (s64)sizeof(line) - 1 || !hc_irqs)
+		hc_fail("wrong results");
+}
+
 static void run_mode(const char *mode)
 {
 	static const struct desc { u16 limit; u64 base; } __attribute__((packed)) no_idt;
@@ -94,6 +166,8 @@ static void run_mode(const char *mode)
 		asm volatile("outb %%al, %%dx" : : "a"(0), "d"((u16)BAD_PORT));
 	} else if (!strcmp(mode, "badconbuf")) {
 		asm volatile("outl %%eax, %%dx" : : "a"(0xfffffff8u), "d"((u16)QUARK_KVM_PORT_CONBUF));
+	} else if (!strcmp(mode, "hostcall")) {
+		hostcall_mode();
 	} else if (!strcmp(mode, "rawcon")) {
 		raw_console("qkernel-kvm: raw console works\n");
 	} else if (!strcmp(mode, "hang")) {
