@@ -105,7 +105,14 @@ static void fpu_init(void)
 	}
 	asm volatile("mov %0, %%cr4" : : "r"(cr4));
 	if (kvm_xsave_mask) {
+		u32 lo, hi;
+
 		asm volatile("xsetbv" : : "c"(0), "a"((u32)kvm_xsave_mask), "d"(0));
+		/* Trust what XCR0 reads back: under nested emulation (the QEMU rig) it was
+		 * seen to stay x87-only. Without SSE in it, XSAVE buys nothing: FXSAVE. */
+		asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		if (((u64)hi << 32 | lo) != kvm_xsave_mask)
+			kvm_xsave_mask = 0;
 		cpuid(0xd, 0, r);
 		if (r[1] > 4096)
 			boot_fail("XSAVE area larger than a page");

@@ -99,9 +99,28 @@ void plat_mem_first_use(paddr_t start, paddr_t end)
 
 /* --- FPU --- */
 
+/* XSAVE is used while XCR0 still holds what boot put there. Under nested emulation
+ * (the QEMU rig: L1 KVM on TCG's SVM) it was seen to fall back to x87-only after exits;
+ * then FXSAVE from there on: its image is the XSAVE area's legacy part, so areas saved
+ * either way restore either way (AVX upper halves are lost at the switch). */
+static bool xsave_ok(void)
+{
+	u32 lo, hi;
+
+	if (!kvm_xsave_mask)
+		return false;
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	if (((u64)hi << 32 | lo) == kvm_xsave_mask)
+		return true;
+	pr_warn("kvm: XCR0 changed from %#llx to %#llx behind qkernel's back: using FXSAVE",
+		(unsigned long long)kvm_xsave_mask, (unsigned long long)((u64)hi << 32 | lo));
+	kvm_xsave_mask = 0;
+	return false;
+}
+
 static void fpu_save(struct fpu_area *a)
 {
-	if (kvm_xsave_mask)
+	if (xsave_ok())
 		asm volatile("xsave64 %0" : "=m"(*a) : "a"((u32)kvm_xsave_mask),
 			     "d"((u32)(kvm_xsave_mask >> 32)) : "memory");
 	else
@@ -110,7 +129,7 @@ static void fpu_save(struct fpu_area *a)
 
 static void fpu_restore(const struct fpu_area *a)
 {
-	if (kvm_xsave_mask)
+	if (xsave_ok())
 		asm volatile("xrstor64 %0" : : "m"(*a), "a"((u32)kvm_xsave_mask),
 			     "d"((u32)(kvm_xsave_mask >> 32)) : "memory");
 	else
@@ -155,7 +174,7 @@ int plat_set_fpu(struct task *t, const struct fxregs *fx)
 	memcpy(a->bytes, fx, sizeof(*fx));
 	((struct fxregs *)a->bytes)->mxcsr &= kvm_mxcsr_mask;
 	if (kvm_xsave_mask)
-		*xstate_bv(a) = 3;	/* x87 and SSE from the image; AVX upper halves zero */
+		*xstate_bv(a) = 3 & kvm_xsave_mask;	/* x87, SSE from the image; AVX zero */
 	return 0;
 }
 
