@@ -54,7 +54,7 @@ run_case() {
 	t0=${EPOCHREALTIME/./}
 	QUARK=$rt qt_run_runtime "$b" "$b/out" "$b/err"
 	st=$?
-	if [ "$st" = "$want_rc" ] && grep -qF -- "$want_err" "$b/err"; then good=1; fi
+	if [ "$st" = "$want_rc" ] && { [ -z "$want_err" ] || grep -qF -- "$want_err" "$b/err"; }; then good=1; fi
 	point $good "$name ($(ms_since "$t0") ms)"
 	if [ $good = 0 ]; then
 		echo "# exit status $st (want $want_rc); stderr should contain: $want_err"
