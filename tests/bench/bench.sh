@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/bench/bench.sh - `make bench`: quark against runc and crun on this machine, in one
 # run, as ratios. Start-to-exit of a static hello bundle (median of $RUNS runs each) and
-# micro-benchmarks natively vs under quark. Needs root (runc, crun).
+# micro-benchmarks natively vs under quark, then the kvm platform's counts and ratios from
+# the QEMU rig (BENCH_RIG=0 skips that). Needs root (runc, crun).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$top/build/bench
@@ -47,3 +48,11 @@ for spec in "getpid 100000" "pipe 5000" "fileio 5000" "forkexec 100"; do
 	nn=$(cd "$B/rootfs/work" && "$B/rootfs/micro" "$1" "$2" | awk '{print $2}')
 	printf '%-34s %10s %10s %12.1f\n' "$1" "$qn" "$nn" "$(echo "$qn / $nn" | bc -l)"
 done
+
+# The kvm platform runs only inside the QEMU rig here (this host's /dev/kvm is absent or
+# paravirtual): its counts and micro-benchmarks come from there (tests/rig/kvm_platform.t).
+if [ "${BENCH_RIG:-1}" = 1 ]; then
+	printf '\nkvm platform, in the QEMU rig (tests/rig/kvm_platform.t, RIG_SUITES=bench):\n'
+	RIG_SUITES=bench "$top/tests/rig/kvm_platform.t" 2>/dev/null |
+		grep -E '^# (micro|  |op|getpid|read4k|doorbells)|counts:' | sed 's/^# //'
+fi

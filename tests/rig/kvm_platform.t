@@ -32,7 +32,7 @@ build=$root/build
 mkdir -p "$RIG_BUILD"
 log=$RIG_BUILD/kvm-platform-build.log
 t0=$SECONDS
-if ! make -s -C "$root" Q= build/rig/quark-vmmtest test-bins >"$log" 2>&1; then
+if ! make -s -C "$root" Q= build/rig/quark-vmmtest build/bench-micro test-bins >"$log" 2>&1; then
 	echo "1..1"
 	echo "not ok 1 - build quark-vmmtest and the test programs (make, see $log)"
 	tail -n 30 "$log" | sed 's/^/# /'
@@ -56,7 +56,7 @@ for s in conformance scripts escape; do
 done
 cp -a "$root"/tests/conformance/*.c "$stage"/src/tests/conformance/	# run.t takes the names from them
 cp -a "$root"/tests/scripts/*.sh "$stage"/src/tests/scripts/
-cp -a "$build"/escape "$stage"/src/build/
+cp -a "$build"/escape "$build"/bench-micro "$stage"/src/build/
 # Native runs take the programs from the rootfs's copy: one copy of them in the VM's RAM.
 ln -s /rig/testroot/conf "$stage"/src/build/conformance
 # The suites build what is missing with make; everything is prebuilt, so make is a no-op.
@@ -91,7 +91,7 @@ export RIG_MEM=${RIG_MEM:-2048}
 # The knobs reach the VM's /init as environment: the kernel hands init every unknown
 # KEY=VALUE parameter without a dot. Spaces become commas on the way (kvm_platform_vm.sh).
 append=""
-for v in RIG_QT_TIMEOUT RIG_QT_PROBE_TIMEOUT RIG_QT_ONLY RIG_SUITES; do
+for v in RIG_QT_TIMEOUT RIG_QT_PROBE_TIMEOUT RIG_QT_ONLY RIG_SUITES RIG_BENCH_GETPID RIG_BENCH_READ; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v// /,}"
 done
 exec "$here/run.sh" -t "${RIG_PLATFORM_TIMEOUT:-900}" -i "$initrd" ${append:+-a "$append"} \

@@ -21,7 +21,7 @@ set -u
 # From the kernel command line (kvm_platform.t), with commas for spaces.
 RIG_QT_ONLY=${RIG_QT_ONLY:-}
 RIG_QT_ONLY=${RIG_QT_ONLY//,/ }
-RIG_SUITES=${RIG_SUITES:-conformance scripts escape}
+RIG_SUITES=${RIG_SUITES:-bench conformance scripts escape}
 RIG_SUITES=${RIG_SUITES//,/ }
 export PATH=/rig/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export QT_ROOT=/rig/src QT_BUILD=/rig/src/build QT_TESTROOT=/rig/testroot
@@ -119,7 +119,69 @@ suite() { # suite NAME SCRIPT
 	[ $ran = 1 ] || point 0 "$name: no result"
 	echo "# suite $name: $(ms_since "$t0") ms"
 }
+# 4. Counts (issue targets, checked) and speed (printed, never asserted): /micro (the
+# bench-micro program of tests/bench) natively, and in containers on kvm and ptrace; the
+# VMM's counters come from quark's Debug log. Each count is the difference between N
+# operations and none, so boot and exit cancel out.
+bench_run() { # bench_run PLATFORM OP N: sets B_NS B_EXITS B_KEXITS B_PREAD B_DOORBELLS
+	local b d log=/var/log/quark/quark.log hc
+	b=$(qt_new_bundle)
+	d=$(qt_new_guest_scratch)
+	qt_write_config "$b" "$d" /micro "$2" "$3"
+	: >"$log"
+	timeout -k 5 600 quark --platform="$1" --debug run --bundle "$b" "bench-$$-$RANDOM" \
+		</dev/null >"$b/out" 2>"$b/err"
+	B_NS=$(awk '{print $2}' "$b/out")
+	hc=$(grep 'kvm: host calls' "$log" | tail -n 1)
+	B_EXITS=$(grep -o 'exits to the VMM: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
+	B_KEXITS=$(grep -o "KVM's count): [0-9]*" "$log" | tail -n 1 | grep -o '[0-9]*$')
+	B_PREAD=$(echo "$hc" | grep -o 'PREAD [0-9]*' | grep -o '[0-9]*$')
+	B_DOORBELLS=$(echo "$hc" | grep -o 'doorbells [0-9]*' | grep -o '[0-9]*$')
+	[ -n "$B_NS" ] || diag_file "$2 $3 on $1: stderr" "$b/err"
+	rm -rf "$b"
+}
+per_op() { awk -v a="${1:-0}" -v b="${2:-0}" -v n="$3" 'BEGIN { printf "%.4f", (a - b) / n }'; }
+bench() {
+	local n_getpid=${RIG_BENCH_GETPID:-200000} n_read=${RIG_BENCH_READ:-20000} e0 k0 p0 d0
+	cp /rig/src/build/bench-micro /rig/testroot/micro
+	bench_run kvm getpid 0
+	e0=$B_EXITS k0=$B_KEXITS
+	bench_run kvm getpid "$n_getpid"
+	local kvm_getpid=$B_NS x_getpid k_getpid
+	x_getpid=$(per_op "$B_EXITS" "$e0" "$n_getpid")
+	k_getpid=$(per_op "$B_KEXITS" "$k0" "$n_getpid")
+	good=0
+	awk -v x="$x_getpid" -v k="$k_getpid" 'BEGIN { exit !(x == 0 && k < 0.01) }' && good=1
+	point $good "counts: getpid causes no VM exit (per call: $x_getpid to the VMM, $k_getpid in all, the timer's ticks included)"
+	bench_run kvm read4k 0
+	p0=$B_PREAD d0=$B_DOORBELLS
+	bench_run kvm read4k "$n_read"
+	local kvm_read=$B_NS hc_read db_read
+	hc_read=$(per_op "$B_PREAD" "$p0" "$n_read")
+	db_read=$(per_op "$B_DOORBELLS" "$d0" "$n_read")
+	good=0
+	[ "$hc_read" = 1.0000 ] && good=1
+	point $good "counts: a 4 KiB read of a host file is 1 host call ($hc_read PREAD per read)"
+	echo "# doorbells per 4 KiB read: $db_read (0 while the host-call thread is awake)"
+	bench_run ptrace getpid "$n_getpid"
+	local pt_getpid=$B_NS
+	bench_run ptrace read4k "$n_read"
+	local pt_read=$B_NS nat_getpid nat_read
+	nat_getpid=$(cd /rig/testroot/scratch && /rig/testroot/micro getpid "$n_getpid" | awk '{print $2}')
+	nat_read=$(cd /rig/testroot/scratch && /rig/testroot/micro read4k "$n_read" | awk '{print $2}')
+	echo "# micro-benchmark in the rig (ns/op; QEMU TCG emulates the CPU, so only ratios mean anything)"
+	printf '# %-10s %10s %10s %10s %12s %12s\n' op native kvm ptrace kvm/native ptrace/kvm
+	printf '# %-10s %10s %10s %10s %12s %12s\n' getpid "$nat_getpid" "$kvm_getpid" "$pt_getpid" \
+		"$(per_op "$kvm_getpid" 0 "$nat_getpid")" "$(per_op "$pt_getpid" 0 "$kvm_getpid")"
+	printf '# %-10s %10s %10s %10s %12s %12s\n' read4k "$nat_read" "$kvm_read" "$pt_read" \
+		"$(per_op "$kvm_read" 0 "$nat_read")" "$(per_op "$pt_read" 0 "$kvm_read")"
+}
+
 for s in $RIG_SUITES; do
+	if [ "$s" = bench ]; then
+		bench
+		continue
+	fi
 	suite "$s" "/rig/src/tests/$s/run.t"
 done
 echo "1..$n"

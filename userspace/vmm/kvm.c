@@ -398,7 +398,8 @@ static void log_stats(const struct quark_kvm_vm *vm)
 		if (st.exits[r])
 			n += snprintf(line + n, sizeof(line) - n, ", %s %llu",
 				      quark_kvm_exit_name(r), (unsigned long long)st.exits[r]);
-	quark_log(QUARK_LOG_DEBUG, "kvm: VM exits: %s", line);
+	quark_log(QUARK_LOG_DEBUG, "kvm: VM exits to the VMM: %s; all VM exits (KVM's count): %llu",
+		  line, (unsigned long long)st.kernel_exits);
 	n = 0;
 	for (unsigned op = 0; op <= QUARK_HC_OP_MAX && n >= 0 && (size_t)n < sizeof(line); op++)
 		if (st.hc_calls[op])
@@ -450,9 +451,13 @@ void quark_kvm_get_stats(const struct quark_kvm_vm *vm, struct quark_kvm_stats *
 	*st = vm->hc_stats;
 	memset(st->exits, 0, sizeof(st->exits));
 	st->total = 0;
-	for (unsigned i = 0; i < vm->ncpus; i++)
+	st->kernel_exits = 0;
+	for (unsigned i = 0; i < vm->ncpus; i++) {
 		for (unsigned r = 0; r < QUARK_KVM_EXIT_SLOTS; r++)
 			st->exits[r] += vm->vcpus[i].exits[r];
+		if (vm->vcpus[i].fd >= 0)
+			st->kernel_exits += kvm_vcpu_kernel_exits(&vm->vcpus[i]);
+	}
 	for (unsigned r = 0; r < QUARK_KVM_EXIT_SLOTS; r++)
 		st->total += st->exits[r];
 }

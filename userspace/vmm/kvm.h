@@ -39,8 +39,10 @@ struct quark_kvm_opts {
 /* Exit counters, indexed by KVM_EXIT_*; reasons >= QUARK_KVM_EXIT_SLOTS share the last slot. */
 #define QUARK_KVM_EXIT_SLOTS	48
 struct quark_kvm_stats {
-	uint64_t exits[QUARK_KVM_EXIT_SLOTS];
+	uint64_t exits[QUARK_KVM_EXIT_SLOTS];	/* exits to the VMM (KVM_RUN returned) */
 	uint64_t total;
+	uint64_t kernel_exits;	/* every VM exit, as KVM counts them (most are handled in
+				 * the kernel: interrupts, HLT, MSRs); 0 = not available */
 	/* The host-call thread (uapi/quark/hostcall.h): requests by op (the last slot counts
 	 * unknown ops), sleeps ended by the doorbell, completion interrupts, io_uring SQEs,
 	 * signal events. Name an op with quark_kvm_hc_op_name. */

@@ -25,7 +25,9 @@
 #include "userspace/util/cleanup.h"
 #include "userspace/vmm/kvm_internal.h"
 
-#define KICK_SIGNAL	SIGUSR2
+/* A real-time signal: SIGUSR1/2 are forwarded to the guest (the sandbox blocks them into a
+ * signalfd), and a kick must never be taken for one. */
+#define KICK_SIGNAL	(SIGRTMIN + 1)
 
 /* Return values of exit handlers: keep running, or end this vCPU's loop. */
 enum { VCPU_CONTINUE = 0, VCPU_DONE = 1 };
@@ -339,6 +341,35 @@ int kvm_vcpu_create(struct quark_kvm_vm *vm, struct kvm_vcpu *v, unsigned id,
 	if (ret < 0 || id)
 		return ret;
 	return kvm_x86_vcpu_boot(v->fd, id, vm->entry, err);
+}
+
+/* KVM's own count of this vCPU's VM exits, handled in the kernel or not (binary stats,
+ * Linux 5.14+): the "exits" counter. 0 when the kernel has no stats fd. */
+uint64_t kvm_vcpu_kernel_exits(const struct kvm_vcpu *v)
+{
+	cleanup_close int fd = ioctl(v->fd, KVM_GET_STATS_FD, NULL);
+	struct kvm_stats_header h;
+	cleanup_free char *descs = NULL;
+	size_t dsize;
+	uint64_t val = 0;
+
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.num_desc > 4096 ||
+	    h.name_size > 4096)
+		return 0;
+	dsize = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = calloc(h.num_desc, dsize);
+	if (!descs || pread(fd, descs, h.num_desc * dsize, h.desc_offset) != (ssize_t)(h.num_desc * dsize))
+		return 0;
+	for (uint32_t i = 0; i < h.num_desc; i++) {
+		const struct kvm_stats_desc *d = (const void *)(descs + i * dsize);
+
+		if (strncmp(d->name, "exits", h.name_size) == 0 && d->size == 1) {
+			if (pread(fd, &val, sizeof(val), h.data_offset + d->offset) != sizeof(val))
+				val = 0;
+			break;
+		}
+	}
+	return val;
 }
 
 void kvm_vcpu_destroy(struct kvm_vcpu *v)

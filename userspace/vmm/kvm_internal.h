@@ -92,6 +92,7 @@ struct quark_kvm_vm {
 int kvm_vcpu_create(struct quark_kvm_vm *vm, struct kvm_vcpu *vcpu, unsigned id,
 		    quark_error_t *err);
 void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);
+uint64_t kvm_vcpu_kernel_exits(const struct kvm_vcpu *vcpu);	/* KVM's stats, 0: none */
 int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err);
 void kvm_vcpus_stop(struct quark_kvm_vm *vm);
 
