@@ -32,9 +32,13 @@
 #include "userspace/util/cleanup.h"
 #include "userspace/vmm/hostcall_internal.h"
 
-/* Spin this long before sleeping: a guest that submits again within it (the common
- * case for a burst of host calls) costs no doorbell exit and no host wake-up. */
+/* Spin before sleeping: a guest that submits again within the spin (the common case for
+ * a burst of host calls) costs no doorbell exit and no host wake-up. The spin adapts,
+ * like KVM's halt polling: it doubles (up to HC_SPIN_MAX_NS) after a sleep the doorbell
+ * ended sooner than that, and halves (down to HC_SPIN_NS) after a longer one, so a busy
+ * guest keeps the thread awake and an idle one costs no CPU. */
 #define HC_SPIN_NS	50000
+#define HC_SPIN_MAX_NS	2000000
 #define HC_URING_SQ	256
 #define HC_URING_CQ	2048
 
@@ -408,7 +412,7 @@ static bool work_visible(struct hc_server *s)
 }
 
 /*
- * hc_wait - the host's idle half of the protocol: spin HC_SPIN_NS watching `pending`
+ * hc_wait - the host's idle half of the protocol: spin (s->spin_ns) watching `pending`
  * (and io_uring), then host_sleeping = 1, a full barrier, one more look at `pending`,
  * and sleep until the doorbell, an io_uring completion, a signal (only while the cq has
  * room for it) or the stop eventfd. The barrier pairs with the guest's locked OR of
@@ -423,13 +427,13 @@ static void hc_wait(struct hc_server *s)
 		{ .fd = s->stop_fd, .events = POLLIN },
 		{ .fd = cq_room(s) > s->inflight ? s->signal_fd : -1, .events = POLLIN },
 	};
-	uint64_t end = now_ns() + HC_SPIN_NS, v;
+	uint64_t t = now_ns(), end = t + s->spin_ns, v;
 
 	do {
 		if (work_visible(s))
 			return;
 		__builtin_ia32_pause();
-	} while (now_ns() < end);
+	} while ((t = now_ns()) < end);
 	__atomic_store_n(&s->ring->host_sleeping, 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!work_visible(s)) {
@@ -439,8 +443,13 @@ static void hc_wait(struct hc_server *s)
 	}
 	__atomic_store_n(&s->ring->host_sleeping, 0, __ATOMIC_RELAXED);
 	if (pfd[0].revents & POLLIN) {
+		/* the eventfd's count: how many doorbell writes the guest made */
 		if (read(s->doorbell_fd, &v, sizeof(v)) == sizeof(v))
-			HC_STAT_ADD(s, doorbells, 1);
+			HC_STAT_ADD(s, doorbells, v);
+		if (now_ns() - t < HC_SPIN_MAX_NS)
+			s->spin_ns = s->spin_ns * 2 > HC_SPIN_MAX_NS ? HC_SPIN_MAX_NS : s->spin_ns * 2;
+		else if (s->spin_ns / 2 >= HC_SPIN_NS)
+			s->spin_ns /= 2;
 	}
 	if (pfd[2].revents & POLLIN)
 		s->stop = true;
@@ -519,6 +528,7 @@ static int start(struct hc_server *s, const struct hc_server_opts *o, quark_erro
 	ret = check_opts(o, s, err);
 	if (ret < 0)
 		return ret;
+	s->spin_ns = HC_SPIN_NS;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->stop_fd < 0)
 		return quark_make_error(err, errno, "host calls: stop eventfd");

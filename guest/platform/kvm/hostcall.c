@@ -23,12 +23,13 @@
 #include "kvm.h"
 #include "kvm_plat.h"
 
-#define SPIN_LOOPS	2000	/* PAUSEs before halting (tens of microseconds) */
+#define SPIN_NS		200000	/* spin this long for a completion before halting */
 
 static struct quark_hc_ring *ring;
 static struct spinlock hc_lock;	/* the ring, next_tag, sig_*, kvm_cpu.wait_* */
 static u64 next_tag = 1;
 static u64 sig_pending, sig_keyboard;	/* forwarded host signals not yet delivered */
+static int spinners;		/* CPUs spinning for a completion: no interrupts wanted */
 u64 hc_doorbells;
 
 void hc_init(void)
@@ -129,6 +130,19 @@ static void submit(u32 op, u64 tag, const s64 args[6])
 	}
 }
 
+/* While some CPU spins for its completion the host need not interrupt anyone: that CPU
+ * takes every completion off the ring (and hands them out). guest_irq is the host's
+ * cue; when it turns back on, completions posted meanwhile are taken here. */
+static void spinning(bool on)
+{
+	spin_lock(&hc_lock);
+	spinners += on ? 1 : -1;
+	__atomic_store_n(&ring->guest_irq, spinners == 0, __ATOMIC_SEQ_CST);
+	spin_unlock(&hc_lock);
+	if (!on)
+		hc_reap();
+}
+
 static long hc_call(u32 op, s64 a0, s64 a1, s64 a2, s64 a3, s64 a4)
 {
 	const s64 args[6] = { a0, a1, a2, a3, a4, 0 };
@@ -147,9 +161,15 @@ static long hc_call(u32 op, s64 a0, s64 a1, s64 a2, s64 a3, s64 a4)
 		kc->polling = true;
 		spin_unlock(&kernel_lock);
 	}
-	for (int i = 0; i < SPIN_LOOPS && !kc->wait_done; i++) {
-		hc_reap();
-		asm volatile("pause");
+	if (!kc->wait_done) {
+		u64 end = clock_monotonic_ns() + SPIN_NS;
+
+		spinning(true);
+		while (!kc->wait_done && clock_monotonic_ns() < end) {
+			hc_reap();
+			asm volatile("pause");
+		}
+		spinning(false);
 	}
 	while (!kc->wait_done) {
 		hc_reap();
