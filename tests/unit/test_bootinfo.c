@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "quark/kvm_layout.h"
 #include "tap.h"
 #include "userspace/vmm/bootinfo.h"
 
@@ -196,6 +197,20 @@ static void test_mem_size(void)
 	ok(good, "mem_size: default 512 MiB, limits rounded up to 2 MiB, capped at 64 GiB");
 }
 
+static void test_vcpus(void)
+{
+	static const struct { int64_t quota, period; uint32_t want; } rows[] = {
+		{ -1, 0, 1 }, { 0, 100000, 1 }, { 100000, 100000, 1 }, { 150000, 100000, 2 },
+		{ 200000, 0, 2 }, { 50000, 100000, 1 }, { 1, 100000, 1 },
+		{ INT64_MAX, 1, QUARK_KVM_MAX_VCPUS },
+	};
+	int good = 1;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		good &= quark_boot_vcpus(rows[i].quota, rows[i].period) == rows[i].want;
+	ok(good, "vcpus: CPU limit rounded up, 1 without one, capped at QUARK_KVM_MAX_VCPUS");
+}
+
 static void test_memfd(void)
 {
 	struct quark_boot_params p = params();
@@ -215,13 +230,14 @@ static void test_memfd(void)
 
 int main(void)
 {
-	tap_plan(10 + 2 + 2 + NBAD + 1 + 2);
+	tap_plan(10 + 2 + 2 + NBAD + 1 + 1 + 2);
 	test_round_trip();
 	test_no_optional();
 	test_limits();
 	for (int i = 0; i < NBAD; i++)
 		corrupt_and_check(bad[i].name, bad[i].apply);
 	test_mem_size();
+	test_vcpus();
 	test_memfd();
 	return tap_done();
 }

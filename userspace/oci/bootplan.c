@@ -89,7 +89,9 @@ static void plan_process(struct quark_boot_params *p, const struct oci_spec *spe
 	p->gid = spec->process.gid;
 	p->umask = spec->process.umask;
 	p->mem_size = plan_mem_size(spec, platform);
-	p->ncpus = 1;
+	/* the ptrace platform runs one CPU */
+	p->ncpus = platform == QUARK_PLATFORM_KVM ?
+		   quark_boot_vcpus(spec->cpu_quota, spec->cpu_period) : 1;
 	p->flags = spec->root_readonly ? QUARK_BOOTF_ROOT_RDONLY : 0;
 	clock_gettime(CLOCK_REALTIME, &now);
 	p->boot_time_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;

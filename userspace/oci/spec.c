@@ -318,17 +318,28 @@ static int parse_annotations(json_object *root, struct oci_spec *s, quark_error_
 
 static int parse_linux(json_object *root, struct oci_spec *s, quark_error_t *err)
 {
-	json_object *linux_, *res = NULL, *mem = NULL, *limit = NULL;
+	json_object *linux_, *res = NULL, *mem = NULL, *limit = NULL, *cpu = NULL;
+	json_object *quota = NULL, *period = NULL;
 
 	s->memory_limit = -1;
+	s->cpu_quota = -1;
 	if (get(root, "linux", json_type_object, "", false, &linux_, err) < 0 ||
 	    (linux_ && get(linux_, "resources", json_type_object, "linux", false, &res, err) < 0) ||
 	    (res && get(res, "memory", json_type_object, "linux.resources", false, &mem, err) < 0) ||
 	    (mem && get(mem, "limit", json_type_int, "linux.resources.memory", false, &limit,
+			err) < 0) ||
+	    (res && get(res, "cpu", json_type_object, "linux.resources", false, &cpu, err) < 0) ||
+	    (cpu && get(cpu, "quota", json_type_int, "linux.resources.cpu", false, &quota,
+			err) < 0) ||
+	    (cpu && get(cpu, "period", json_type_int, "linux.resources.cpu", false, &period,
 			err) < 0))
 		return -EINVAL;
 	if (limit)
 		s->memory_limit = json_object_get_int64(limit);
+	if (quota)
+		s->cpu_quota = json_object_get_int64(quota);
+	if (period)
+		s->cpu_period = json_object_get_int64(period);
 	return 0;
 }
 
@@ -341,6 +352,7 @@ int oci_spec_parse(const char *json, size_t len, const char *bundle, struct oci_
 	memset(s, 0, sizeof(*s));
 	s->process.umask = 022;
 	s->memory_limit = -1;
+	s->cpu_quota = -1;
 	ret = quark_json_parse(json, len, "config.json", &root, err);
 	if (ret < 0)
 		return ret;

@@ -60,6 +60,8 @@ struct oci_spec {
 	struct oci_annotation *annotations;
 	size_t nannotations;
 	int64_t memory_limit;		/* linux.resources.memory.limit, or -1 */
+	int64_t cpu_quota;		/* linux.resources.cpu.quota (us per period), or -1 */
+	int64_t cpu_period;		/* linux.resources.cpu.period (us), or 0 */
 };
 
 /* oci_bundle_resolve - the absolute, symlink-free path of a bundle directory ("." when NULL). */

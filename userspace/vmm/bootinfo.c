@@ -8,7 +8,20 @@
 #include <unistd.h>
 
 #include "userspace/util/cleanup.h"
+#include "quark/kvm_layout.h"
 #include "userspace/vmm/bootinfo.h"
+
+uint32_t quark_boot_vcpus(int64_t quota, int64_t period)
+{
+	int64_t n;
+
+	if (quota <= 0)
+		return 1;
+	if (period <= 0)
+		period = 100000;
+	n = quota / period + (quota % period != 0);
+	return n > QUARK_KVM_MAX_VCPUS ? QUARK_KVM_MAX_VCPUS : (uint32_t)n;
+}
 
 uint64_t quark_boot_mem_size(int64_t limit)
 {

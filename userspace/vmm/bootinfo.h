@@ -50,6 +50,11 @@ struct quark_boot_params {
  * maximum (still within the limit); one below QUARK_BOOT_MEM_MIN is the caller's error. */
 uint64_t quark_boot_mem_size(int64_t limit);
 
+/* quark_boot_vcpus - vCPUs of a VM for a CPU limit (linux.resources.cpu quota and period,
+ * in us; quota <= 0: none): the limit rounded up (--cpus=1.5 gives 2), 1 without one,
+ * at most QUARK_KVM_MAX_VCPUS. A period <= 0 means the default 100000. */
+uint32_t quark_boot_vcpus(int64_t quota, int64_t period);
+
 /* quark_boot_serialize - the blob for `p` in a malloc'ed buffer (caller frees). */
 int quark_boot_serialize(const struct quark_boot_params *p, void **blob, size_t *len,
 			 quark_error_t *err);
