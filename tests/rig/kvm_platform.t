@@ -10,7 +10,7 @@
 # 6.1 kernel): a kvm platform that fails is a failure, case by case.
 #
 # Environment: RIG_PLATFORM_TIMEOUT (seconds for the VM, default 900), RIG_MEM (default
-# 2048 here), RIG_SMP, RIG_QT_TIMEOUT (seconds per container run, default 60),
+# 2048 here), RIG_SMP (default 1 here), RIG_QT_TIMEOUT (seconds per container run, default 60),
 # RIG_QT_PROBE_TIMEOUT (default 20),
 # RIG_QT_ONLY="rw pipe" (a subset of the conformance programs), RIG_SUITES, and everything
 # of tests/rig/lib.sh and run.sh.
@@ -57,6 +57,8 @@ done
 cp -a "$root"/tests/conformance/*.c "$stage"/src/tests/conformance/	# run.t takes the names from them
 cp -a "$root"/tests/scripts/*.sh "$stage"/src/tests/scripts/
 cp -a "$build"/escape "$build"/bench-micro "$stage"/src/build/
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$stage"/src/build/smp "$here"/smp.c ||
+	{ echo "Bail out! cannot build tests/rig/smp.c"; exit 1; }
 # Native runs take the programs from the rootfs's copy: one copy of them in the VM's RAM.
 ln -s /rig/testroot/conf "$stage"/src/build/conformance
 # The suites build what is missing with make; everything is prebuilt, so make is a no-op.
@@ -88,6 +90,10 @@ rm -rf "$stage"
 echo "# staged in $((SECONDS - t0)) s: $(du -h "$initrd" | cut -f1) initramfs" >&2
 
 export RIG_MEM=${RIG_MEM:-2048}
+# One CPU for the rig VM by default: with two, the VM (both TCG vCPU threads busy, no
+# console output, no soft-lockup report) was seen to freeze now and then while KVM VMs
+# came and went; see the notes of issue 3. The SMP case still gets its 2 vCPUs.
+export RIG_SMP=${RIG_SMP:-1}
 # The knobs reach the VM's /init as environment: the kernel hands init every unknown
 # KEY=VALUE parameter without a dot. Spaces become commas on the way (kvm_platform_vm.sh).
 append=""

@@ -21,7 +21,7 @@ set -u
 # From the kernel command line (kvm_platform.t), with commas for spaces.
 RIG_QT_ONLY=${RIG_QT_ONLY:-}
 RIG_QT_ONLY=${RIG_QT_ONLY//,/ }
-RIG_SUITES=${RIG_SUITES:-bench conformance scripts escape}
+RIG_SUITES=${RIG_SUITES:-smp bench conformance scripts escape}
 RIG_SUITES=${RIG_SUITES//,/ }
 export PATH=/rig/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export QT_ROOT=/rig/src QT_BUILD=/rig/src/build QT_TESTROOT=/rig/testroot
@@ -177,7 +177,38 @@ bench() {
 		"$(per_op "$kvm_read" 0 "$nat_read")" "$(per_op "$pt_read" 0 "$kvm_read")"
 }
 
+# 5. SMP: 2 vCPUs (a CPU limit of 2 in config.json), tests/rig/smp.c: 4 CPU-bound
+# processes and a pipe ping-pong. The program checks its own results (the rig VM may have
+# one CPU, so there is no native output to compare with): every worker's value as
+# expected, no wrong pong, 2 CPUs seen and more than one used.
+smp() {
+	local b st t0=${EPOCHREALTIME/./} good=0
+	cp /rig/src/build/smp /rig/testroot/smp
+	b=$(qt_new_bundle)
+	qt_write_config "$b" / /smp
+	sed -i 's/"linux": {/"linux": { "resources": { "cpu": { "quota": 200000, "period": 100000 } },/' \
+		"$b/config.json"
+	QUARK=/rig/bin/quark-kvm qt_run_runtime "$b" "$b/out" "$b/err"
+	st=$?
+	if [ $st = 0 ] && grep -q '^ping-pong: 2000 round trips, final 4000, 0 wrong$' "$b/out" &&
+	   [ "$(grep -cE '^worker [0-9]: ([0-9a-f]{16}) \(expected \1\)$' "$b/out")" = 4 ] &&
+	   grep -q '^CPUs: 2; the workers ran on more than one: yes$' "$b/out"; then
+		good=1
+	fi
+	point $good "smp: 2 vCPUs, 4 CPU-bound processes and a pipe ping-pong ($(ms_since "$t0") ms)"
+	if [ $good = 0 ]; then
+		echo "# exit status $st"
+		diag_file "stdout" "$b/out"
+		diag_file "stderr" "$b/err"
+	fi
+	rm -rf "$b"
+}
+
 for s in $RIG_SUITES; do
+	if [ "$s" = smp ]; then
+		smp
+		continue
+	fi
 	if [ "$s" = bench ]; then
 		bench
 		continue

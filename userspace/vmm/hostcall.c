@@ -446,7 +446,9 @@ static void hc_wait(struct hc_server *s)
 		/* the eventfd's count: how many doorbell writes the guest made */
 		if (read(s->doorbell_fd, &v, sizeof(v)) == sizeof(v))
 			HC_STAT_ADD(s, doorbells, v);
-		if (now_ns() - t < HC_SPIN_MAX_NS)
+		if (!s->spin_ns)
+			;	/* one host CPU: never spin */
+		else if (now_ns() - t < HC_SPIN_MAX_NS)
 			s->spin_ns = s->spin_ns * 2 > HC_SPIN_MAX_NS ? HC_SPIN_MAX_NS : s->spin_ns * 2;
 		else if (s->spin_ns / 2 >= HC_SPIN_NS)
 			s->spin_ns /= 2;
@@ -528,7 +530,8 @@ static int start(struct hc_server *s, const struct hc_server_opts *o, quark_erro
 	ret = check_opts(o, s, err);
 	if (ret < 0)
 		return ret;
-	s->spin_ns = HC_SPIN_NS;
+	/* On one host CPU a spinning host thread only keeps the vCPU off it. */
+	s->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? HC_SPIN_NS : 0;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->stop_fd < 0)
 		return quark_make_error(err, errno, "host calls: stop eventfd");
