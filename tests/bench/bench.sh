@@ -53,6 +53,6 @@ done
 # paravirtual): its counts and micro-benchmarks come from there (tests/rig/kvm_platform.t).
 if [ "${BENCH_RIG:-1}" = 1 ]; then
 	printf '\nkvm platform, in the QEMU rig (tests/rig/kvm_platform.t, RIG_SUITES=bench):\n'
-	RIG_SUITES=bench "$top/tests/rig/kvm_platform.t" 2>/dev/null |
+	RIG_SMP=2 RIG_SUITES=bench "$top/tests/rig/kvm_platform.t" 2>/dev/null |
 		grep -E '^# (micro|  |op|getpid|read4k|doorbells)|counts:' | sed 's/^# //'
 fi
