@@ -10,7 +10,7 @@
 # 6.1 kernel): a kvm platform that fails is a failure, case by case.
 #
 # Environment: RIG_PLATFORM_TIMEOUT (seconds for the VM, default 900), RIG_MEM (default
-# 2048 here), RIG_SMP (default 1 here), RIG_QT_TIMEOUT (seconds per container run, default 60),
+# 2048 here), RIG_SMP (run.sh's default 1; the SMP case gets 2 vCPUs either way), RIG_QT_TIMEOUT (seconds per container run, default 60),
 # RIG_QT_PROBE_TIMEOUT (default 20),
 # RIG_QT_ONLY="rw pipe" (a subset of the conformance programs), RIG_SUITES, and everything
 # of tests/rig/lib.sh and run.sh.
@@ -90,10 +90,6 @@ rm -rf "$stage"
 echo "# staged in $((SECONDS - t0)) s: $(du -h "$initrd" | cut -f1) initramfs" >&2
 
 export RIG_MEM=${RIG_MEM:-2048}
-# One CPU for the rig VM by default: with two, the VM (both TCG vCPU threads busy, no
-# console output, no soft-lockup report) was seen to freeze now and then while KVM VMs
-# came and went; see the notes of issue 3. The SMP case still gets its 2 vCPUs.
-export RIG_SMP=${RIG_SMP:-1}
 # The knobs reach the VM's /init as environment: the kernel hands init every unknown
 # KEY=VALUE parameter without a dot. Spaces become commas on the way (kvm_platform_vm.sh).
 append=""
