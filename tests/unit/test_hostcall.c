@@ -528,11 +528,12 @@ static void test_async(void)
 	   CALL(QUARK_HC_READ, pipefd[0], buf, 64) == 2, "WRITE and READ of a pipe via io_uring");
 }
 
-/* Bursts with pauses long enough for the host to fall asleep: every request completes. */
+/* Bursts with pauses, some long enough for the host to fall asleep whatever its adaptive
+ * spin (at most HC_SPIN_MAX_NS, 2 ms): every request completes. */
 static void test_stress(void)
 {
 	struct hc_stats a, b;
-	unsigned done = 0, total = 5000, bad = 0;
+	unsigned done = 0, total = 5000, bad = 0, bursts = 0;
 	uint64_t t0 = now_ns();
 	unsigned seed = 1;
 
@@ -553,7 +554,9 @@ static void test_stress(void)
 		if (got < n)
 			break;
 		done += n;
-		if (rand_r(&seed) % 3 == 0)
+		if (++bursts % 20 == 0)
+			usleep(5000);
+		else if (rand_r(&seed) % 3 == 0)
 			usleep(100 + rand_r(&seed) % 300);
 	}
 	hc_server_stats(G.srv, &b);
