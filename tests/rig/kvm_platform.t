@@ -5,7 +5,9 @@
 # Builds build/quark, build/rig/quark-vmmtest (quark with the VMM's test guest as its kvm
 # image) and the test programs, stages an initramfs with them, the test suites' scripts and
 # a test rootfs, and boots the rig once: tests/rig/kvm_platform_vm.sh runs every case there
-# natively and in a kvm-platform container and prints one TAP point per case.
+# natively and in a kvm-platform container and prints one TAP point per case. quark.ko,
+# built for the rig kernel, goes in too: the last suite ("kmod") loads it and runs the kvm
+# cases again with it (everything before runs without it).
 # Skips (1..0 # SKIP reason) only when the rig itself cannot run (no QEMU, busybox-static or
 # 6.1 kernel): a kvm platform that fails is a failure, case by case.
 #
@@ -40,6 +42,14 @@ if ! make -s -C "$root" Q= build/rig/quark-vmmtest build/bench-micro test-bins >
 fi
 # build/quark needs build/qkernel-kvm.elf: when that does not link, the VM still runs the
 # plumbing cases, and reports the build failure as its first point.
+# quark.ko for the rig kernel (the "kmod" suite loads it); a failure is that suite's point.
+kmod_log=$RIG_BUILD/kvm-platform-kmod.log
+kver=$(rig_kver)
+kmod_arg="$build/kmod/src/quark.ko=/rig/quark.ko"
+if ! make -s -C "$root" -f tests/kmod/kmod.mk Q= BUILD="$build" KDIR="/lib/modules/$kver/build" \
+	modules >"$kmod_log" 2>&1 || [ ! -f "$build/kmod/src/quark.ko" ]; then
+	kmod_arg="$kmod_log=/rig/kmod-build-failed.txt"
+fi
 quark_log=$RIG_BUILD/kvm-platform-quark.log
 quark_ok=1
 make -s -C "$root" Q= build/quark >"$quark_log" 2>&1 || quark_ok=0
@@ -79,7 +89,7 @@ fi
 
 initrd=$RIG_BUILD/kvm-platform.cpio.gz
 if ! "$here/build-initramfs.sh" -o "$initrd" "$stage/bin=/rig/bin" "$stage/src=/rig/src" \
-	"$stage/testroot=/rig/testroot" "$quark_arg" \
+	"$stage/testroot=/rig/testroot" "$quark_arg" "$kmod_arg" \
 	"$build/rig/quark-vmmtest=/rig/bin/quark-vmmtest" /bin/bash=/rig/bin/bash \
 	/usr/bin/timeout=/rig/bin/timeout /usr/bin/env=/rig/bin/env \
 	"$here/kvm_platform_vm.sh=/rig/kvm_platform_vm.sh" >/dev/null; then

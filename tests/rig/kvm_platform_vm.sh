@@ -9,6 +9,9 @@
 #   suites    tests/conformance/run.t (gcc and musl), tests/scripts/run.t and
 #             tests/escape/run.t, unchanged, with QUARK=quark --platform=kvm: each case
 #             runs natively in this VM and in a container, stdout and status must match
+#   kmod      last (everything before runs without quark.ko): insmod /rig/quark.ko, the
+#             VMM uses it (features, the Debug log; QUARK_KVM_NO_KMOD=1 still falls back),
+#             a read4k round trip with and without it, and the conformance suite again
 #
 # Layout (made by kvm_platform.t): /rig/bin (bash, coreutils timeout and env, quark,
 # quark-vmmtest, the wrappers quark-kvm and vmmtest-kvm that add --platform=kvm, a no-op
@@ -21,7 +24,7 @@ set -u
 # From the kernel command line (kvm_platform.t), with commas for spaces.
 RIG_QT_ONLY=${RIG_QT_ONLY:-}
 RIG_QT_ONLY=${RIG_QT_ONLY//,/ }
-RIG_SUITES=${RIG_SUITES:-smp bench conformance scripts escape}
+RIG_SUITES=${RIG_SUITES:-smp bench conformance scripts escape kmod}
 RIG_SUITES=${RIG_SUITES//,/ }
 export PATH=/rig/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export QT_ROOT=/rig/src QT_BUILD=/rig/src/build QT_TESTROOT=/rig/testroot
@@ -204,7 +207,62 @@ smp() {
 	rm -rf "$b"
 }
 
+# 6. quark.ko (kvm_platform.t builds it for this kernel): loaded here, and from now on the
+# kvm platform's host calls use it. hostcalls_log RUNTIME_ENV...: the "kvm: host calls:"
+# line of a --debug run of the hello bundle.
+hostcalls_log() {
+	local b log=/var/log/quark/quark.log
+	b=$(qt_new_bundle)
+	qt_write_config "$b" / /bin/sh -c true
+	: >"$log"
+	env "$@" timeout -k 5 60 quark --platform=kvm --debug run --bundle "$b" "hc-$$-$RANDOM" \
+		</dev/null >"$b/out" 2>"$b/err"
+	grep -o 'kvm: host calls: [a-z.+]*' "$log" | head -n 1
+	rm -rf "$b"
+}
+kmod() {
+	local out good=0 f t0=${EPOCHREALTIME/./} n_read=${RIG_BENCH_READ:-20000} with without
+	if [ ! -f /rig/quark.ko ]; then
+		point 0 "kmod: quark.ko was built for this kernel"
+		sed 's/^/# /' /rig/kmod-build-failed.txt 2>/dev/null
+		return
+	fi
+	out=$(insmod /rig/quark.ko 2>&1) && [ -c /dev/quark ] && good=1
+	point $good "kmod: insmod quark.ko gives /dev/quark"
+	[ $good = 1 ] || { echo "# $out"; return; }
+	f=$(quark features 2>&1)
+	good=0
+	case $f in *'"io.quark.kvm.hostcalls": "quark.ko"'*) good=1 ;; esac
+	point $good "kmod: quark features says host calls use quark.ko"
+	[ $good = 1 ] || echo "$f" | grep -i 'hostcalls\|platform' | sed 's/^/# /'
+	out=$(hostcalls_log)
+	good=0
+	[ "$out" = "kvm: host calls: quark.ko" ] && good=1
+	point $good "kmod: quark --platform=kvm --debug run logs '$out'"
+	out=$(hostcalls_log QUARK_KVM_NO_KMOD=1)
+	good=0
+	[ "$out" = "kvm: host calls: memfd+eventfd" ] && good=1
+	point $good "kmod: QUARK_KVM_NO_KMOD=1 falls back: '$out'"
+	run_case "kmod: hello bundle with quark.ko (exit code 7, stdout)" \
+		quark-kvm 7 "" /bin/sh -c "echo hello from the kvm platform; exit 7"
+	good=0
+	[ "$RUN_OUT" = "hello from the kvm platform" ] && good=1
+	point $good "kmod: hello bundle stdout with quark.ko"
+	cp /rig/src/build/bench-micro /rig/testroot/micro
+	bench_run kvm read4k "$n_read"
+	with=$B_NS
+	QUARK_KVM_NO_KMOD=1 bench_run kvm read4k "$n_read"
+	without=$B_NS
+	echo "# read4k host-call round trip (ns/op, QEMU TCG: ratios only): quark.ko $with, memfd+eventfd $without"
+	echo "# kmod setup and bench: $(ms_since "$t0") ms"
+	suite "kmod conformance" /rig/src/tests/conformance/run.t
+}
+
 for s in $RIG_SUITES; do
+	if [ "$s" = kmod ]; then
+		kmod
+		continue
+	fi
 	if [ "$s" = smp ]; then
 		smp
 		continue

@@ -11,6 +11,7 @@
 #include "userspace/cli/cli.h"
 #include "userspace/oci/state.h"
 #include "userspace/util/json.h"
+#include "userspace/vmm/kvm.h"
 #include "userspace/vmm/qkernel_image.h"
 
 static json_object *strings(const char *const *v)
@@ -80,6 +81,9 @@ int quark_cmd_features(struct quark_globals *g, int argc, char **argv, quark_err
 		kvm_built ? "kvm,ptrace" : "ptrace"));
 	json_object_object_add(ann, "io.quark.platform.auto",
 			       json_object_new_string(quark_platform_name(auto_pick)));
+	if (kvm_built)	/* what `--platform=kvm` would use for host calls here */
+		json_object_object_add(ann, "io.quark.kvm.hostcalls",
+				       json_object_new_string(quark_kvm_hostcall_mode()));
 	json_object_object_add(f, "annotations", ann);
 	printf("%s\n", json_object_to_json_string_ext(f, QUARK_JSON_PRETTY));
 	return 0;

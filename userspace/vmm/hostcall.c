@@ -7,7 +7,8 @@
  * their completions (inline ops complete at once, blocking ones go to io_uring); reap
  * io_uring completions; turn signals into events while the cq has room; after posting,
  * interrupt the guest if it asked (guest_irq). With nothing to do, hc_wait spins a while
- * and then sleeps on the doorbell, io_uring and the signalfd at once.
+ * and then sleeps on the doorbell, io_uring and the signalfd at once; with quark.ko it
+ * spins and sleeps in QUARK_IOC_WAIT instead, unless requests are in io_uring.
  *
  * Admission: a request is taken only when the cq's free entries exceed the requests in
  * flight, so every completion has a place and the cq never overflows, even for a guest
@@ -23,13 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "quark/quark_dev.h"
 #include "userspace/util/cleanup.h"
+#include "userspace/util/log.h"
 #include "userspace/vmm/hostcall_internal.h"
 
 /* Spin before sleeping: a guest that submits again within the spin (the common case for
@@ -39,6 +43,12 @@
  * guest keeps the thread awake and an idle one costs no CPU. */
 #define HC_SPIN_NS	50000
 #define HC_SPIN_MAX_NS	2000000
+/* quark.ko's WAIT wakes only for `pending` (the guest's bits, or HC_PENDING_VMM that
+ * hc_server_stop ORs in before it rings the doorbell): it sleeps at most this long while
+ * a signal could be posted, so the signalfd is still read. */
+#define HC_KMOD_SIGNAL_NS	20000000
+#define HC_PENDING_VMM		(1u << 31)	/* not a guest bit: "look at stop_fd" */
+_Static_assert(HC_SPIN_MAX_NS <= QUARK_WAIT_MAX_SPIN_NS, "WAIT's spin limit");
 #define HC_URING_SQ	256
 #define HC_URING_CQ	2048
 
@@ -411,15 +421,37 @@ static bool work_visible(struct hc_server *s)
 	       io_uring_cq_ready(&s->uring);
 }
 
+/* The spin adapts to how long the sleep was (t0: when the wait began, after the spin). */
+static void adapt_spin(struct hc_server *s, uint64_t t0)
+{
+	if (!s->spin_ns)
+		;	/* one host CPU: never spin */
+	else if (now_ns() - t0 < HC_SPIN_MAX_NS)
+		s->spin_ns = s->spin_ns * 2 > HC_SPIN_MAX_NS ? HC_SPIN_MAX_NS : s->spin_ns * 2;
+	else if (s->spin_ns / 2 >= HC_SPIN_NS)
+		s->spin_ns /= 2;
+}
+
+/* The doorbell eventfd's count: how many doorbell writes the guest made. */
+static bool doorbell_drain(struct hc_server *s)
+{
+	uint64_t v;
+
+	if (read(s->doorbell_fd, &v, sizeof(v)) != sizeof(v))
+		return false;
+	HC_STAT_ADD(s, doorbells, v);
+	return true;
+}
+
 /*
- * hc_wait - the host's idle half of the protocol: spin (s->spin_ns) watching `pending`
+ * hc_wait_poll - the host's idle half of the protocol: spin (s->spin_ns) watching `pending`
  * (and io_uring), then host_sleeping = 1, a full barrier, one more look at `pending`,
  * and sleep until the doorbell, an io_uring completion, a signal (only while the cq has
  * room for it) or the stop eventfd. The barrier pairs with the guest's locked OR of
  * `pending` before it reads host_sleeping: one of the two sides always sees the other,
- * so no doorbell is lost. This is the one function quark.ko's QUARK_IOC_WAIT replaces.
+ * so no doorbell is lost.
  */
-static void hc_wait(struct hc_server *s)
+static void hc_wait_poll(struct hc_server *s)
 {
 	struct pollfd pfd[4] = {
 		{ .fd = s->doorbell_fd, .events = POLLIN },
@@ -427,7 +459,7 @@ static void hc_wait(struct hc_server *s)
 		{ .fd = s->stop_fd, .events = POLLIN },
 		{ .fd = cq_room(s) > s->inflight ? s->signal_fd : -1, .events = POLLIN },
 	};
-	uint64_t t = now_ns(), end = t + s->spin_ns, v;
+	uint64_t t = now_ns(), end = t + s->spin_ns;
 
 	do {
 		if (work_visible(s))
@@ -442,19 +474,53 @@ static void hc_wait(struct hc_server *s)
 			;
 	}
 	__atomic_store_n(&s->ring->host_sleeping, 0, __ATOMIC_RELAXED);
-	if (pfd[0].revents & POLLIN) {
-		/* the eventfd's count: how many doorbell writes the guest made */
-		if (read(s->doorbell_fd, &v, sizeof(v)) == sizeof(v))
-			HC_STAT_ADD(s, doorbells, v);
-		if (!s->spin_ns)
-			;	/* one host CPU: never spin */
-		else if (now_ns() - t < HC_SPIN_MAX_NS)
-			s->spin_ns = s->spin_ns * 2 > HC_SPIN_MAX_NS ? HC_SPIN_MAX_NS : s->spin_ns * 2;
-		else if (s->spin_ns / 2 >= HC_SPIN_NS)
-			s->spin_ns /= 2;
-	}
+	if ((pfd[0].revents & POLLIN) && doorbell_drain(s))
+		adapt_spin(s, t);
 	if (pfd[2].revents & POLLIN)
 		s->stop = true;
+}
+
+/*
+ * hc_wait_kmod - the same idle half in quark.ko: QUARK_IOC_WAIT spins on `pending`, sets
+ * host_sleeping, re-checks and sleeps (kmod/doorbell.c), and returns `pending` swapped to
+ * 0. The loop's own swap at the top of each round then finds 0 or newer bits; either way
+ * it re-reads sq_tail and cq_head, so no request is lost to the double swap.
+ * WAIT sees only `pending`: the stop request ORs HC_PENDING_VMM into it and rings the
+ * doorbell; signals are read after at most HC_KMOD_SIGNAL_NS. The module does not read
+ * the eventfd, so its count (the doorbell statistic) is drained here.
+ */
+static void hc_wait_kmod(struct hc_server *s)
+{
+	bool sig = s->signal_fd >= 0 && cq_room(s) > s->inflight;
+	struct quark_wait w = {
+		.spin_ns = s->spin_ns,
+		.timeout_ns = sig ? HC_KMOD_SIGNAL_NS : QUARK_WAIT_FOREVER,
+	};
+	uint64_t t = now_ns(), v;
+
+	if (ioctl(s->kmod_fd, QUARK_IOC_WAIT, &w) < 0 && errno != EINTR) {
+		/* (-EPIPE: the eventfd is gone.) Never spin on a broken WAIT: poll from now on. */
+		quark_log(QUARK_LOG_WARN, "host calls: QUARK_IOC_WAIT: %s; waiting with poll(2) "
+			  "from now on", strerror(errno));
+		s->kmod_fd = -1;
+		return;
+	}
+	if (now_ns() - t > s->spin_ns)
+		HC_STAT_ADD(s, sleeps, 1);	/* (about: the spin may have ended just so) */
+	if (doorbell_drain(s))
+		adapt_spin(s, t + s->spin_ns);
+	if (read(s->stop_fd, &v, sizeof(v)) == sizeof(v))
+		s->stop = true;
+}
+
+/* hc_wait - wait for work: the one function quark.ko's QUARK_IOC_WAIT replaces. WAIT
+ * cannot see io_uring completions, so while requests are in io_uring the thread polls. */
+static void hc_wait(struct hc_server *s)
+{
+	if (s->kmod_fd >= 0 && !s->inflight && !io_uring_cq_ready(&s->uring))
+		hc_wait_kmod(s);
+	else
+		hc_wait_poll(s);
 }
 
 static void *hc_thread(void *arg)
@@ -469,6 +535,7 @@ static void *hc_thread(void *arg)
 	while (!s->stop) {
 		bool did;
 
+		/* (After a WAIT this usually swaps 0: WAIT swapped the bits it returned.) */
 		__atomic_exchange_n(&s->ring->pending, 0, __ATOMIC_SEQ_CST);
 		did = drain_sq(s);
 		did |= reap_uring(s);
@@ -498,8 +565,9 @@ static int check_opts(const struct hc_server_opts *o, struct hc_server *s, quark
 	int ret;
 
 	s->mem = (struct kvm_gmem){ .base = o->gmem, .size = o->gmem_size, .fd = -1 };
-	s->ring = gmem_ptr(&s->mem, o->ring_gpa, sizeof(*s->ring));
-	if (!s->ring || o->ring_gpa % 64)
+	s->ring = o->ring ? o->ring : gmem_ptr(&s->mem, o->ring_gpa, sizeof(*s->ring));
+	s->kmod_fd = o->ring ? o->kmod_fd : -1;
+	if (!s->ring || o->ring_gpa % 64 || (uintptr_t)s->ring % 64)
 		return quark_make_error(err, 0, "host calls: ring at %#" PRIx64 " is not a "
 					"64-byte aligned range of guest memory", o->ring_gpa);
 	s->doorbell_fd = o->doorbell_fd;
@@ -559,6 +627,11 @@ static void stop_thread(struct hc_server *s)
 		return;
 	if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
 		abort();	/* an eventfd write of 1 cannot fail: never hang here */
+	if (s->kmod_fd >= 0) {	/* a WAIT sleeping on the doorbell: see hc_wait_kmod */
+		__atomic_fetch_or(&s->ring->pending, HC_PENDING_VMM, __ATOMIC_SEQ_CST);
+		if (write(s->doorbell_fd, &one, sizeof(one)) != sizeof(one))
+			abort();
+	}
 	pthread_join(s->thread, NULL);
 	s->thread_live = false;
 }
@@ -585,7 +658,7 @@ int hc_server_start(const struct hc_server_opts *o, struct hc_server **out,
 
 	if (!s)
 		return quark_make_error(err, ENOMEM, "host calls: allocate the server");
-	s->stop_fd = -1;
+	s->stop_fd = s->kmod_fd = -1;
 	ret = start(s, o, err);
 	if (ret < 0) {
 		server_free(s);

@@ -26,6 +26,12 @@ struct hc_server_opts {
 	uint8_t *gmem;		/* guest physical memory [0, gmem_size), mapped here */
 	uint64_t gmem_size;
 	uint64_t ring_gpa;	/* struct quark_hc_ring, zeroed by the caller */
+	struct quark_hc_ring *ring;	/* or, when not NULL, the ring here (quark.ko's shm,
+					 * its own memslot at ring_gpa); gmem_ptr still
+					 * translates every request buffer */
+	int kmod_fd;		/* with `ring`: the /dev/quark context whose doorbell is bound
+				 * to doorbell_fd and the ring's words; idle waits are then
+				 * QUARK_IOC_WAIT. Ignored without `ring`. */
 	int doorbell_fd;	/* eventfd the guest's doorbell signals (set O_NONBLOCK here) */
 	int irq_fd;		/* eventfd that interrupts the guest (written with 1) */
 	const int *host_fds;	/* fds the guest may name from the start; the server never

@@ -52,6 +52,7 @@ struct hc_server {
 	struct quark_hc_ring *ring;
 	int doorbell_fd, irq_fd, signal_fd;
 	int stop_fd;		/* eventfd: hc_server_stop wakes the thread with it */
+	int kmod_fd;		/* /dev/quark with the doorbell bound, -1: poll(2) only */
 	uint64_t spin_ns;	/* hc_wait's current spin (HC_SPIN_NS..HC_SPIN_MAX_NS) */
 
 	uint8_t *fds;		/* FD_* per fd number */

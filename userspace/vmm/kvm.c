@@ -103,6 +103,7 @@ static struct quark_kvm_vm *vm_alloc(const struct quark_kvm_opts *o, unsigned nc
 	}
 	vm->kvm_fd = vm->vm_fd = vm->mem.fd = -1;
 	vm->hc_doorbell_fd = vm->hc_irq_fd = -1;
+	vm->kmod = (struct kvm_kmod){ .dev_fd = -1, .shm_fd = -1 };
 	vm->hc_signal_fd = o->signal_fd;
 	if (o->nhost_fds) {
 		vm->hc_fds = calloc(o->nhost_fds, sizeof(int));
@@ -161,12 +162,18 @@ static int vm_create_fd(struct quark_kvm_vm *vm, quark_error_t *err)
 static int vm_setup_memory(struct quark_kvm_vm *vm, const struct quark_kvm_opts *o,
 			   uint64_t mem_size, quark_error_t *err)
 {
+	const char *why = NULL;
 	int ret;
 
 	ret = kvm_gmem_create(&vm->mem, mem_size, err);
 	if (ret < 0)
 		return ret;
-	ret = kvm_gmem_add_slot(&vm->mem, vm->vm_fd, err);
+	if (kvm_kmod_open(&vm->kmod, &why) == 0)
+		quark_log(QUARK_LOG_DEBUG, "kvm: host calls: quark.ko (ring in a /dev/quark shm, "
+			  "the host-call thread waits in QUARK_IOC_WAIT)");
+	else
+		quark_log(QUARK_LOG_DEBUG, "kvm: host calls: memfd+eventfd (%s)", why);
+	ret = kvm_gmem_add_slot(&vm->mem, vm->kmod.ring, vm->vm_fd, err);
 	if (ret < 0)
 		return ret;
 	ret = kvm_load_elf(&vm->mem, o->kernel, o->kernel_len, &vm->entry, err);
@@ -185,7 +192,10 @@ static int vm_setup_memory(struct quark_kvm_vm *vm, const struct quark_kvm_opts 
  * guest has no IOAPIC or PIC devices whose routes it would need. */
 static int vm_setup_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 {
-	uint8_t *ring = gmem_ptr(&vm->mem, QUARK_KVM_HC_RING, QUARK_KVM_HC_RING_SIZE);
+	/* With quark.ko the ring is the shm behind memslot 1, not the memfd's bytes there. */
+	uint8_t *ring = vm->kmod.ring ? vm->kmod.ring :
+			gmem_ptr(&vm->mem, QUARK_KVM_HC_RING, QUARK_KVM_HC_RING_SIZE);
+	int ret;
 	struct {
 		struct kvm_irq_routing r;
 		struct kvm_irq_routing_entry e[1];
@@ -206,6 +216,11 @@ static int vm_setup_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
 		return quark_make_error(err, errno, "KVM_IOEVENTFD (host-call doorbell, port %#x)",
 					QUARK_KVM_PORT_HC_DOORBELL);
+	if (vm->kmod.dev_fd >= 0) {
+		ret = kvm_kmod_bind(&vm->kmod, vm->hc_doorbell_fd, err);
+		if (ret < 0)
+			return ret;
+	}
 	rt.e[0] = (struct kvm_irq_routing_entry){
 		.gsi = QUARK_KVM_HC_GSI, .type = KVM_IRQ_ROUTING_MSI,
 		.u.msi = { .address_lo = 0xfee00000u | (0u << 12), .data = QUARK_KVM_HC_VECTOR },
@@ -224,6 +239,7 @@ static int vm_start_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 {
 	struct hc_server_opts o = {
 		.gmem = vm->mem.base, .gmem_size = vm->mem.size, .ring_gpa = QUARK_KVM_HC_RING,
+		.ring = vm->kmod.ring, .kmod_fd = vm->kmod.dev_fd,
 		.doorbell_fd = vm->hc_doorbell_fd, .irq_fd = vm->hc_irq_fd,
 		.host_fds = vm->hc_fds, .nhost_fds = vm->hc_nfds, .signal_fd = vm->hc_signal_fd,
 	};
@@ -476,6 +492,7 @@ void quark_kvm_destroy(struct quark_kvm_vm *vm)
 		kvm_vcpu_destroy(&vm->vcpus[i]);
 	free(vm->cpuid);
 	kvm_gmem_destroy(&vm->mem);
+	kvm_kmod_close(&vm->kmod);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

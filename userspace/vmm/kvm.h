@@ -53,6 +53,11 @@ struct quark_kvm_stats {
 /* quark_kvm_hc_op_name - "NOP", "WRITE"... for a host-call op ("?" when unknown). */
 const char *quark_kvm_hc_op_name(unsigned op);
 
+/* quark_kvm_hostcall_mode - how host calls would wait here: "quark.ko" (/dev/quark opens
+ * with the ABI and features the VMM needs, and QUARK_KVM_NO_KMOD is not set) or
+ * "memfd+eventfd". */
+const char *quark_kvm_hostcall_mode(void);
+
 /* quark_kvm_check - open `dev` and check the API version and every capability the VMM
  * needs; the error names the first one missing. *max_vcpus (may be NULL) gets the limit. */
 int quark_kvm_check(const char *dev, unsigned *max_vcpus, quark_error_t *err);

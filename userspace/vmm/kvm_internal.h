@@ -13,6 +13,7 @@
 
 #include "quark/hostcall.h"
 #include "quark/kvm_layout.h"
+#include "quark/quark_dev.h"
 #include "userspace/vmm/kvm.h"
 
 /* Guest physical memory [0, size) mapped at base in the VMM. */
@@ -27,7 +28,33 @@ struct kvm_gmem {
 void *gmem_ptr(const struct kvm_gmem *m, uint64_t gpa, uint64_t len);
 
 int kvm_gmem_create(struct kvm_gmem *m, uint64_t size, quark_error_t *err);
-int kvm_gmem_add_slot(const struct kvm_gmem *m, int vm_fd, quark_error_t *err);
+/* kvm_gmem_add_slot - give the memory to KVM: one memslot, or, with `ring` (the quark.ko
+ * shm), the three of kvm_gmem_layout. */
+int kvm_gmem_add_slot(const struct kvm_gmem *m, const void *ring, int vm_fd, quark_error_t *err);
+/* kvm_gmem_layout - the memslots: [0, size) from the memfd mapping, or with `ring`:
+ * [0, HC_RING) and [HC_RING + HC_RING_SIZE, size) from it around the ring's own slot
+ * (userspace_addr = ring). Returns how many of r[] it filled (1-3). Pure. */
+unsigned kvm_gmem_layout(const struct kvm_gmem *m, const void *ring,
+			 struct kvm_userspace_memory_region r[3]);
+
+/* quark.ko (kvm_kmod.c): the ring in a CREATE_SHM region, the host-call thread in WAIT. */
+struct kvm_kmod {
+	int dev_fd;		/* /dev/quark context, -1: not in use (memfd+eventfd) */
+	int shm_fd;		/* QUARK_IOC_CREATE_SHM fd, QUARK_KVM_HC_RING_SIZE bytes */
+	void *ring;		/* its MAP_SHARED mapping (zeroed by the module) */
+};
+/* kvm_kmod_disabled - QUARK_KVM_NO_KMOD's value (NULL: unset) forces the fallback:
+ * anything but unset, "" or "0". Pure. */
+bool kvm_kmod_disabled(const char *env);
+/* kvm_kmod_version_ok - the ABI this VMM speaks, with SHM, DOORBELL and WAIT. Pure. */
+bool kvm_kmod_version_ok(const struct quark_version *v);
+/* kvm_kmod_open - open /dev/quark, check it, create and map the ring's shm: 0, or -1
+ * with *why saying why the VMM falls back (not an error: the module is optional). */
+int kvm_kmod_open(struct kvm_kmod *k, const char **why);
+/* kvm_kmod_bind - QUARK_IOC_BIND_DOORBELL: `eventfd` with the ring's pending and
+ * host_sleeping words. */
+int kvm_kmod_bind(const struct kvm_kmod *k, int eventfd, quark_error_t *err);
+void kvm_kmod_close(struct kvm_kmod *k);
 void kvm_gmem_destroy(struct kvm_gmem *m);
 
 /* kvm_load_elf - check the ELF64 image against guest memory and copy its PT_LOAD segments
@@ -78,6 +105,7 @@ struct quark_kvm_vm {
 	int *hc_fds;
 	size_t hc_nfds;
 	struct hc_server *hc;
+	struct kvm_kmod kmod;	/* dev_fd -1: memfd+eventfd */
 	struct quark_kvm_stats hc_stats;	/* only the hc_* fields */
 
 	pthread_mutex_t lock;	/* guards the fields below and vcpu->start_requested */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmm/kvm_mem.c - guest physical memory: one memfd, mapped once in the VMM and given to
- * KVM as memslot 0. A memfd (not anonymous memory) so that the host-call server and, on
+ * KVM as memslot 0 (or, with quark.ko, as slots 0 and 2 around the host-call ring's own
+ * slot 1: kvm_gmem_layout). A memfd (not anonymous memory) so that the host-call server and, on
  * the ptrace platform, the stubs can map the same pages.
  */
 #include <errno.h>
@@ -41,18 +42,17 @@ int kvm_gmem_create(struct kvm_gmem *m, uint64_t size, quark_error_t *err)
 	return 0;
 }
 
-int kvm_gmem_add_slot(const struct kvm_gmem *m, int vm_fd, quark_error_t *err)
+int kvm_gmem_add_slot(const struct kvm_gmem *m, const void *ring, int vm_fd, quark_error_t *err)
 {
-	struct kvm_userspace_memory_region r = {
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = m->size,
-		.userspace_addr = (uint64_t)(uintptr_t)m->base,
-	};
+	struct kvm_userspace_memory_region r[3];
+	unsigned n = kvm_gmem_layout(m, ring, r);
 
-	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-		return quark_make_error(err, errno, "KVM_SET_USER_MEMORY_REGION (%llu MiB)",
-					(unsigned long long)(m->size >> 20));
+	for (unsigned i = 0; i < n; i++)
+		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r[i]) < 0)
+			return quark_make_error(err, errno, "KVM_SET_USER_MEMORY_REGION (slot %u: "
+						"%llu KiB at %#llx)", r[i].slot,
+						(unsigned long long)(r[i].memory_size >> 10),
+						(unsigned long long)r[i].guest_phys_addr);
 	return 0;
 }
 
