@@ -55,6 +55,7 @@
 /* pending bits (guest ORs them in) */
 #define QUARK_HC_PENDING_SQ	(1u << 0)	/* new requests in the sq */
 #define QUARK_HC_PENDING_CQ	(1u << 1)	/* the guest consumed cq entries (room for events) */
+#define QUARK_HC_PENDING_HOST	(1u << 31)	/* reserved: the VMM wakes its own quark.ko WAIT with it */
 
 /* Ops. Arguments: a0..a5 in order. */
 enum quark_hc_op {

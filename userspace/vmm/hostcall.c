@@ -47,7 +47,7 @@
  * hc_server_stop ORs in before it rings the doorbell): it sleeps at most this long while
  * a signal could be posted, so the signalfd is still read. */
 #define HC_KMOD_SIGNAL_NS	20000000
-#define HC_PENDING_VMM		(1u << 31)	/* not a guest bit: "look at stop_fd" */
+#define HC_PENDING_VMM		QUARK_HC_PENDING_HOST	/* "look at stop_fd" */
 _Static_assert(HC_SPIN_MAX_NS <= QUARK_WAIT_MAX_SPIN_NS, "WAIT's spin limit");
 #define HC_URING_SQ	256
 #define HC_URING_CQ	2048
