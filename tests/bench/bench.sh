@@ -52,7 +52,8 @@ done
 # The kvm platform runs only inside the QEMU rig here (this host's /dev/kvm is absent or
 # paravirtual): its counts and micro-benchmarks come from there (tests/rig/kvm_platform.t).
 if [ "${BENCH_RIG:-1}" = 1 ]; then
-	printf '\nkvm platform, in the QEMU rig (tests/rig/kvm_platform.t, RIG_SUITES=bench):\n'
-	RIG_SMP=2 RIG_SUITES=bench "$top/tests/rig/kvm_platform.t" 2>/dev/null |
-		grep -E '^# (micro|  |op|getpid|read4k|doorbells)|counts:' | sed 's/^# //'
+	printf '\nkvm platform, in the QEMU rig (tests/rig/kvm_platform.t, RIG_SUITES="bench kmodbench"):\n'
+	RIG_SMP=2 RIG_SUITES="bench kmodbench" "$top/tests/rig/kvm_platform.t" 2>/dev/null |
+		grep -E '^# (micro|op|getpid|read4k|doorbells|host calls|round trip|wake-up|host-call thread| +quark.ko)|counts:' |
+		sed 's/^# //'
 fi

@@ -1,5 +1,5 @@
 /* tests/bench/micro.c - micro-benchmarks, run natively and in a container by bench.sh.
- * usage: micro OP N  -> prints "OP <ns per operation>". */
+ * usage: micro OP N  -> prints "OP <ns per operation>" (idle: N ms of sleep). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +84,31 @@ static void op_read4k(long n)
 	unlink("micro.tmp");
 }
 
+/* Host-call wake-up: each 4 KiB pread comes after 5 ms of idleness (longer than the
+ * kvm host-call thread's longest spin, so it sleeps); prints the pread's own time. */
+static long long op_wake4k(long n)
+{
+	static char buf[4096];
+	const struct timespec idle = { 0, 5000000 };
+	long long sum = 0;
+	int fd = open("micro.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf))
+		exit(1);
+	for (long i = 0; i < n; i++) {
+		long long t0;
+
+		nanosleep(&idle, NULL);
+		t0 = now_ns();
+		if (pread(fd, buf, sizeof(buf), 0) != sizeof(buf))
+			exit(1);
+		sum += now_ns() - t0;
+	}
+	close(fd);
+	unlink("micro.tmp");
+	return sum;
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? atol(argv[2]) : 1000;
@@ -102,7 +127,13 @@ int main(int argc, char **argv)
 		op_fileio(n);
 	else if (!strcmp(op, "read4k"))
 		op_read4k(n);
-	else
+	else if (!strcmp(op, "wake4k")) {
+		printf("%s %.0f\n", op, (double)op_wake4k(n) / (n ? n : 1));
+		return 0;
+	} else if (!strcmp(op, "idle")) {	/* N ms of doing nothing */
+		const struct timespec t = { n / 1000, (n % 1000) * 1000000 };
+		nanosleep(&t, NULL);
+	} else
 		return 2;
 	printf("%s %.0f\n", op, (double)(now_ns() - t0) / (n ? n : 1));
 	return 0;

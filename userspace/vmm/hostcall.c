@@ -546,6 +546,12 @@ static void *hc_thread(void *arg)
 		if (!did)
 			hc_wait(s);
 	}
+	{
+		struct timespec ts;
+
+		if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+			HC_STAT_ADD(s, cpu_ns, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	}
 	return NULL;
 }
 

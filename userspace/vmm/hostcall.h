@@ -49,6 +49,7 @@ struct hc_stats {
 	uint64_t irqs;		/* completion interrupts raised */
 	uint64_t uring_sqes;	/* io_uring submissions (one per SQE) */
 	uint64_t events;	/* signal events posted */
+	uint64_t cpu_ns;	/* CPU time the thread used (set when it ends) */
 };
 
 /* hc_server_start - check the options, set up io_uring and start the thread. */

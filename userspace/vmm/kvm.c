@@ -263,6 +263,7 @@ static void vm_stop_hostcall(struct quark_kvm_vm *vm)
 	k->hc_sleeps = st.sleeps;
 	k->hc_uring_sqes = st.uring_sqes;
 	k->hc_events = st.events;
+	k->hc_cpu_ns = st.cpu_ns;
 }
 
 const char *quark_kvm_hc_op_name(unsigned op)
@@ -424,9 +425,10 @@ static void log_stats(const struct quark_kvm_vm *vm)
 				      (unsigned long long)st.hc_calls[op]);
 	if (n >= 0 && (size_t)n < sizeof(line))
 		snprintf(line + n, sizeof(line) - n, "doorbells %llu, interrupts %llu, sleeps %llu, "
-			 "io_uring %llu, signal events %llu", (unsigned long long)st.hc_doorbells,
-			 (unsigned long long)st.hc_irqs, (unsigned long long)st.hc_sleeps,
-			 (unsigned long long)st.hc_uring_sqes, (unsigned long long)st.hc_events);
+			 "io_uring %llu, signal events %llu, thread CPU %llu us",
+			 (unsigned long long)st.hc_doorbells, (unsigned long long)st.hc_irqs,
+			 (unsigned long long)st.hc_sleeps, (unsigned long long)st.hc_uring_sqes,
+			 (unsigned long long)st.hc_events, (unsigned long long)(st.hc_cpu_ns / 1000));
 	quark_log(QUARK_LOG_DEBUG, "kvm: host calls: %s", line);
 }
 
