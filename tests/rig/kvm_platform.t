@@ -103,7 +103,7 @@ export RIG_MEM=${RIG_MEM:-2048}
 # The knobs reach the VM's /init as environment: the kernel hands init every unknown
 # KEY=VALUE parameter without a dot. Spaces become commas on the way (kvm_platform_vm.sh).
 append=""
-for v in RIG_QT_TIMEOUT RIG_QT_PROBE_TIMEOUT RIG_QT_ONLY RIG_SUITES RIG_BENCH_GETPID RIG_BENCH_READ RIG_BENCH_WAKE; do
+for v in RIG_QT_TIMEOUT RIG_QT_PROBE_TIMEOUT RIG_QT_ONLY RIG_SUITES RIG_BENCH_GETPID RIG_BENCH_READ RIG_BENCH_WAKE RIG_KMOD_QT_ONLY; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v// /,}"
 done
 exec "$here/run.sh" -t "${RIG_PLATFORM_TIMEOUT:-900}" -i "$initrd" ${append:+-a "$append"} \
