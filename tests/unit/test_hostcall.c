@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <termios.h>
 #include <time.h>
@@ -318,6 +319,10 @@ static void test_files(void)
 	ok(CALL(QUARK_HC_MKNODAT, rootfd, gstr("fifo"), S_IFIFO | 0600, 0) == 0 &&
 	   CALL(QUARK_HC_FSTATAT, rootfd, gstr("fifo"), st, 0) == 0 && S_ISFIFO(s->st_mode),
 	   "MKNODAT makes a fifo");
+	ok(CALL(QUARK_HC_MKNODAT, rootfd, gstr("sda"), S_IFBLK | 0600, makedev(8, 0)) == -EPERM &&
+	   CALL(QUARK_HC_MKNODAT, rootfd, gstr("mem"), S_IFCHR | 0600, makedev(1, 1)) == -EPERM &&
+	   CALL(QUARK_HC_FSTATAT, rootfd, gstr("sda"), st, 0) == -ENOENT,
+	   "MKNODAT refuses device nodes (EPERM), nothing created");
 	ok(CALL(QUARK_HC_SYMLINKAT, gstr("some/target"), rootfd, gstr("ln")) == 0, "SYMLINKAT");
 	r = CALL(QUARK_HC_READLINKAT, rootfd, gstr("ln"), buf, 100);
 	ok(r == 11 && !memcmp(gp(buf), "some/target", 11), "READLINKAT");
