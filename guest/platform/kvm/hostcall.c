@@ -30,7 +30,6 @@ static struct spinlock hc_lock;	/* the ring, next_tag, sig_*, kvm_cpu.wait_* */
 static u64 next_tag = 1;
 static u64 sig_pending, sig_keyboard;	/* forwarded host signals not yet delivered */
 static int spinners;		/* CPUs spinning for a completion: no interrupts wanted */
-u64 hc_doorbells;
 
 void hc_init(void)
 {
@@ -124,10 +123,8 @@ static void submit(u32 op, u64 tag, const s64 args[6])
 	__atomic_store_n(&ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
 	/* A locked RMW, a full barrier: the host sees pending, or we see it sleeping. */
 	__atomic_fetch_or(&ring->pending, QUARK_HC_PENDING_SQ, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&ring->host_sleeping, __ATOMIC_SEQ_CST)) {
+	if (__atomic_load_n(&ring->host_sleeping, __ATOMIC_SEQ_CST))
 		asm volatile("outl %0, %1" : : "a"(0), "Nd"((u16)QUARK_KVM_PORT_HC_DOORBELL));
-		hc_doorbells++;
-	}
 }
 
 /* While some CPU spins for its completion the host need not interrupt anyone: that CPU

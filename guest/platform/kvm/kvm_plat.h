@@ -81,6 +81,5 @@ void hc_init(void);
 void hc_reap(void);			/* take completions off the ring */
 bool hc_cq_nonempty(void);
 void hc_deliver_events(void);		/* forwarded host signals, at a safe point */
-extern u64 hc_doorbells;		/* doorbell port writes (each is a VM exit) */
 
 #endif
