@@ -32,6 +32,8 @@ const char *boot_info_check(const struct quark_boot_info *bi, u64 size)
 		return "unknown flags";
 	if (bi->mem_size < (16u << 20) || bi->mem_size % (2u << 20) || bi->mem_size > (64ULL << 30))
 		return "bad mem_size";
+	if (bi->ncpus < 1 || bi->ncpus > MAX_CPUS)
+		return "bad ncpus";
 	if (bi->argc < 1 || !str_ok(b, size, bi->args_off, bi->argc) ||
 	    !str_ok(b, size, bi->env_off, bi->envc))
 		return "bad args/env";
