@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmod/doorbell.c - BIND_DOORBELL and WAIT: the host-call thread's adaptive spin-then-sleep
- * on a ring's pending word, woken by the eventfd the guest's doorbell write signals.
+ * kmod/doorbell.c - BIND_DOORBELL, BIND_WAKE and WAIT: the host-call thread's adaptive
+ * spin-then-sleep on a ring's pending word, woken by the eventfd the guest's doorbell write
+ * signals, or by the host's own wake eventfd.
  *
  * No lost wake-ups. The guest and WAIT run the store-buffering (Dekker) pattern:
  *
@@ -36,7 +37,7 @@
 /* Runs under the eventfd's wait-queue lock, from eventfd_signal() (atomic context). */
 static int quark_db_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
-	struct quark_db *db = container_of(wait, struct quark_db, eventfd_wait);
+	struct quark_db *db = container_of(wait, struct quark_db, doorbell.wait);
 	__poll_t events = key_to_poll(key);
 
 	if (events & EPOLLHUP)
@@ -46,33 +47,52 @@ static int quark_db_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, 
 	return 0;
 }
 
-static void quark_db_queue(struct file *file, wait_queue_head_t *wqh, poll_table *pt)
+/* The wake eventfd's callback (atomic context): the bit first, then the wake-up, so a
+ * sleeper either is woken or, re-reading pending after it queued itself, sees the bit.
+ * (The eventfd going away, EPOLLHUP, only means no more wake-ups from it.) */
+static int quark_db_host_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
-	struct quark_db *db = container_of(pt, struct quark_db, pt);
+	struct quark_db *db = container_of(wait, struct quark_db, wake.wait);
+	u32 old = READ_ONCE(*db->pending), prev;
 
-	db->eventfd_wqh = wqh;
-	add_wait_queue(wqh, &db->eventfd_wait);
+	if (!(key_to_poll(key) & EPOLLIN))
+		return 0;
+	/* TRUST: a guest-writable word; a locked cmpxchg loop ORs the bit in (full barrier). */
+	while ((prev = cmpxchg(db->pending, old, old | QUARK_WAKE_PENDING)) != old)
+		old = prev;
+	wake_up_all(&db->waiters);
+	return 0;
 }
 
-/* quark_db_hook puts db on the eventfd's wait queue, as KVM's irqfd does (vfs_poll). */
-static long quark_db_hook(struct quark_db *db, int eventfd)
+static void quark_efd_queue(struct file *file, wait_queue_head_t *wqh, poll_table *pt)
+{
+	struct quark_efd *e = container_of(pt, struct quark_efd, pt);
+
+	e->wqh = wqh;
+	add_wait_queue(wqh, &e->wait);
+}
+
+/* quark_efd_hook puts e on the eventfd's wait queue with callback fn (vfs_poll, as KVM's
+ * irqfd does). */
+static long quark_efd_hook(struct quark_efd *e, int eventfd, wait_queue_func_t fn)
 {
 	struct fd f = fdget(eventfd);
 	long ret = 0;
 
 	if (!f.file)
 		return -EBADF;
-	db->eventfd = eventfd_ctx_fileget(f.file);
-	if (IS_ERR(db->eventfd)) {
-		ret = PTR_ERR(db->eventfd);	/* -EINVAL: not an eventfd */
-		db->eventfd = NULL;
+	e->ctx = eventfd_ctx_fileget(f.file);
+	if (IS_ERR(e->ctx)) {
+		ret = PTR_ERR(e->ctx);	/* -EINVAL: not an eventfd */
+		e->ctx = NULL;
 		goto put_file;
 	}
-	init_waitqueue_func_entry(&db->eventfd_wait, quark_db_wake);
-	init_poll_funcptr(&db->pt, quark_db_queue);
-	vfs_poll(f.file, &db->pt);
-	if (!db->eventfd_wqh) {	/* cannot happen for an eventfd; be safe */
-		eventfd_ctx_put(db->eventfd);
+	init_waitqueue_func_entry(&e->wait, fn);
+	init_poll_funcptr(&e->pt, quark_efd_queue);
+	vfs_poll(f.file, &e->pt);
+	if (!e->wqh) {	/* cannot happen for an eventfd; be safe */
+		eventfd_ctx_put(e->ctx);
+		e->ctx = NULL;
 		ret = -EINVAL;
 	}
 put_file:
@@ -80,12 +100,22 @@ put_file:
 	return ret;
 }
 
-/* quark_db_free undoes quark_db_bind; no WAIT can be running (the context is released). */
+static void quark_efd_unhook(struct quark_efd *e)
+{
+	if (!e->ctx)
+		return;
+	/* The wait queue lives in the eventfd_ctx, which our reference keeps alive. */
+	remove_wait_queue(e->wqh, &e->wait);
+	eventfd_ctx_put(e->ctx);
+	e->ctx = NULL;
+}
+
+/* quark_db_free undoes quark_db_bind and quark_db_bind_wake; no WAIT can be running (the
+ * context is released). */
 void quark_db_free(struct quark_db *db)
 {
-	/* The wait queue lives in the eventfd_ctx, which our reference keeps alive. */
-	remove_wait_queue(db->eventfd_wqh, &db->eventfd_wait);
-	eventfd_ctx_put(db->eventfd);
+	quark_efd_unhook(&db->wake);
+	quark_efd_unhook(&db->doorbell);
 	quark_shm_put(db->shm);
 	kfree(db);
 }
@@ -119,7 +149,7 @@ long quark_db_bind(struct quark_ctx *ctx, const struct quark_bind_doorbell *req)
 		ret = -EBUSY;
 		goto unlock_ctx;
 	}
-	ret = quark_db_hook(db, req->eventfd);
+	ret = quark_efd_hook(&db->doorbell, req->eventfd, quark_db_wake);
 	if (ret)
 		goto unlock_ctx;
 	WRITE_ONCE(*db->sleeping, 0);
@@ -133,6 +163,26 @@ put_shm:
 	quark_shm_put(db->shm);
 free_db:
 	kfree(db);
+	return ret;
+}
+
+/* quark_db_bind_wake implements QUARK_IOC_BIND_WAKE. */
+long quark_db_bind_wake(struct quark_ctx *ctx, const struct quark_bind_wake *req)
+{
+	struct quark_db *db;
+	long ret;
+
+	if (req->flags & ~(QUARK_WAKE_MAX_FLAG - 1) || req->reserved)
+		return -EINVAL;
+	mutex_lock(&ctx->lock);
+	db = ctx->db;
+	if (!db)
+		ret = -ENOENT;
+	else if (db->wake.ctx)
+		ret = -EBUSY;
+	else
+		ret = quark_efd_hook(&db->wake, req->eventfd, quark_db_host_wake);
+	mutex_unlock(&ctx->lock);
 	return ret;
 }
 

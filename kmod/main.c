@@ -12,7 +12,7 @@
 #include <linux/uaccess.h>
 #include "quark.h"
 
-#define QUARK_FEATURES	(QUARK_FEAT_SHM | QUARK_FEAT_DOORBELL | QUARK_FEAT_WAIT)
+#define QUARK_FEATURES	(QUARK_FEAT_SHM | QUARK_FEAT_DOORBELL | QUARK_FEAT_WAIT | QUARK_FEAT_WAKE)
 
 static long quark_ioc_get_version(struct quark_ctx *ctx, void *arg, struct quark_newfd *nf)
 {
@@ -38,6 +38,11 @@ static long quark_ioc_wait(struct quark_ctx *ctx, void *arg, struct quark_newfd 
 	return quark_db_wait(ctx, arg);
 }
 
+static long quark_ioc_bind_wake(struct quark_ctx *ctx, void *arg, struct quark_newfd *nf)
+{
+	return quark_db_bind_wake(ctx, arg);
+}
+
 /* The one ioctl table. The command number carries the size, so a wrong size never matches. */
 static const struct quark_ioctl {
 	unsigned int cmd;
@@ -47,6 +52,7 @@ static const struct quark_ioctl {
 	{ QUARK_IOC_CREATE_SHM,		quark_ioc_create_shm },
 	{ QUARK_IOC_BIND_DOORBELL,	quark_ioc_bind_doorbell },
 	{ QUARK_IOC_WAIT,		quark_ioc_wait },
+	{ QUARK_IOC_BIND_WAKE,		quark_ioc_bind_wake },
 };
 
 union quark_ioc_arg {
@@ -54,6 +60,7 @@ union quark_ioc_arg {
 	struct quark_create_shm create_shm;
 	struct quark_bind_doorbell bind_doorbell;
 	struct quark_wait wait;
+	struct quark_bind_wake bind_wake;
 };
 
 /* quark_ioctl: find the command, copy its argument in once, run it, copy the reply out once. */

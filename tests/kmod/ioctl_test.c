@@ -367,6 +367,56 @@ static void test_wait(void)
 	rig_close(&r);
 }
 
+/* BIND_WAKE: the host's own eventfd sets QUARK_WAKE_PENDING and wakes WAIT. */
+static void test_wake(void)
+{
+	int dev = open("/dev/quark", O_RDWR | O_CLOEXEC), wfd = eventfd(0, EFD_CLOEXEC);
+	struct quark_bind_wake bw;
+	struct quark_wait qw;
+	struct waiter w;
+	struct rig r;
+	uint64_t one = 1;
+
+#define BW(d, ...) (bw = (struct quark_bind_wake){ .eventfd = wfd, __VA_ARGS__ }, 	xioctl(d, QUARK_IOC_BIND_WAKE, &bw))
+	IS(BW(dev), -ENOENT, "BIND_WAKE before BIND_DOORBELL: ENOENT");
+	close(dev);
+	IS(rig_open(&r), 0, "context with a bound doorbell");
+	IS(BW(r.dev, .eventfd = -1), -EBADF, "BIND_WAKE eventfd -1: EBADF");
+	IS(BW(r.dev, .eventfd = r.shm), -EINVAL, "BIND_WAKE eventfd is not an eventfd: EINVAL");
+	IS(BW(r.dev, .flags = QUARK_WAKE_MAX_FLAG), -EINVAL, "BIND_WAKE bad flags: EINVAL");
+	IS(BW(r.dev, .reserved = 1), -EINVAL, "BIND_WAKE reserved != 0: EINVAL");
+	IS(xioctl(r.dev, QUARK_IOC_BIND_WAKE, (void *)16), -EFAULT, "BIND_WAKE unmapped pointer: EFAULT");
+	IS(BW(r.dev), 0, "BIND_WAKE");
+	IS(BW(r.dev), -EBUSY, "second BIND_WAKE: EBUSY");
+#undef BW
+
+	/* A wake before the WAIT is not lost: the bit waits in pending. */
+	IS((int)write(wfd, &one, sizeof(one)), 8, "write the wake eventfd while nobody waits");
+	qw = (struct quark_wait){ .spin_ns = 0, .timeout_ns = QUARK_WAIT_FOREVER };
+	IS(xioctl(r.dev, QUARK_IOC_WAIT, &qw), 0, "WAIT after that wake");
+	ok(qw.pending == QUARK_WAKE_PENDING, "returns at once with mask 0x%x (want 0x%x)",
+	   qw.pending, QUARK_WAKE_PENDING);
+
+	/* A sleeping WAIT is woken by the wake eventfd, and still by the guest's doorbell. */
+	waiter_start(&w, &r, r.dev, 20ULL * 1000000000);
+	ok(wait_for_sleeper(&r, 5000), "WAIT sleeps");
+	IS((int)write(wfd, &one, sizeof(one)), 8, "write the wake eventfd");
+	pthread_join(w.th, NULL);
+	ok(w.ret == 0 && w.mask == QUARK_WAKE_PENDING && w.secs < 10,
+	   "the wake eventfd wakes WAIT: ret %d mask 0x%x after %.3f s", w.ret, w.mask, w.secs);
+	waiter_start(&w, &r, r.dev, 20ULL * 1000000000);
+	wait_for_sleeper(&r, 5000);
+	IS(guest_post(&r, 0x2), 1, "guest rings the doorbell");
+	pthread_join(w.th, NULL);
+	ok(w.ret == 0 && w.mask == 0x2, "the doorbell still wakes WAIT alone: mask 0x%x", w.mask);
+
+	/* The wake eventfd closed: WAIT goes on as before (no EPIPE: that is the doorbell's). */
+	close(wfd);
+	qw = (struct quark_wait){ .spin_ns = 0, .timeout_ns = 10000000 };
+	IS(xioctl(r.dev, QUARK_IOC_WAIT, &qw), 0, "WAIT with the wake eventfd closed times out");
+	rig_close(&r);
+}
+
 /* A VMM killed with SIGKILL in WAIT, holding a mapped shm: rmmod works after it. */
 static void test_sigkill(void)
 {
@@ -455,6 +505,7 @@ int main(int argc, char **argv)
 	test_shm(dev);
 	test_bind();
 	test_wait();
+	test_wake();
 	test_sigkill();
 
 	IS(syscall(SYS_delete_module, "quark", O_NONBLOCK) ? -errno : 0, -EWOULDBLOCK,

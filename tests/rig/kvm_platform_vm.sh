@@ -31,6 +31,9 @@ export QT_ROOT=/rig/src QT_BUILD=/rig/src/build QT_TESTROOT=/rig/testroot
 export QT_BUSYBOX=/bin/busybox QT_NO_SKIP=1 QT_TIMEOUT=${RIG_QT_TIMEOUT:-60}
 # A guest that cannot echo within this is hung: each suite's cases then fail at once.
 export QT_PROBE_TIMEOUT=${RIG_QT_PROBE_TIMEOUT:-20}
+# A guest still running 5 s before the test's timeout is stopped by its VMM, whose error
+# (in the case's runtime stderr) dumps the vCPUs and the host-call ring: where it hung.
+export QUARK_KVM_TIMEOUT_MS=$(((QT_TIMEOUT - 5) * 1000))
 mkdir -p /var/log/quark /run/quark
 # shellcheck source=tests/lib/bundle.sh
 . /rig/src/tests/lib/bundle.sh

@@ -664,7 +664,7 @@ int main(void)
 	test_stress();
 	test_signals();
 	measure();
-	hc_server_stop(G.srv, &st);
+	hc_server_stop(G.srv, &st, NULL);
 	hc_stats_format(&st, line, sizeof(line));
 	diag("%s", line);
 	ok(st.calls[QUARK_HC_NOP] > 7000 && st.irqs > 0 && st.uring_sqes > 0 && st.events == 2,

@@ -21,14 +21,18 @@ static void test_disabled(void)
 static void test_version(void)
 {
 	struct quark_version v = { .abi_version = QUARK_ABI_VERSION,
-				   .features = QUARK_FEAT_SHM | QUARK_FEAT_DOORBELL | QUARK_FEAT_WAIT };
+				   .features = QUARK_FEAT_SHM | QUARK_FEAT_DOORBELL | QUARK_FEAT_WAIT |
+					       QUARK_FEAT_WAKE };
 
-	ok(kvm_kmod_version_ok(&v), "ABI 1 with SHM, DOORBELL and WAIT: used");
+	ok(kvm_kmod_version_ok(&v), "ABI 1 with SHM, DOORBELL, WAIT and WAKE: used");
 	v.features |= QUARK_FEAT_SHM_HUGE;
 	ok(kvm_kmod_version_ok(&v), "an extra feature bit does not matter");
 	v.features &= ~QUARK_FEAT_WAIT;
 	ok(!kvm_kmod_version_ok(&v), "without WAIT: not used");
 	v.features |= QUARK_FEAT_WAIT;
+	v.features &= ~QUARK_FEAT_WAKE;
+	ok(!kvm_kmod_version_ok(&v), "without WAKE (an older module): not used");
+	v.features |= QUARK_FEAT_WAKE;
 	v.abi_version = QUARK_ABI_VERSION + 1;
 	ok(!kvm_kmod_version_ok(&v), "another ABI version: not used");
 }

@@ -9,6 +9,8 @@
  *                            name the ring's `pending` and `host_sleeping` words in a shm.
  *   QUARK_IOC_WAIT           spin on `pending`, then set `host_sleeping` and sleep until the
  *                            doorbell, a signal or the timeout; returns `pending` (swapped to 0).
+ *   QUARK_IOC_BIND_WAKE      hook a second eventfd, for the host's own wake-ups: each signal
+ *                            of it sets QUARK_WAKE_PENDING in `pending` and wakes WAIT.
  * Everything hangs off file descriptors: closing them (or SIGKILL) frees it all.
  *
  * Rules of this header: fixed-width fields only, each marked (in) or (out); every command
@@ -33,6 +35,7 @@
 #define QUARK_FEAT_SHM_HUGE	(1ULL << 1)	/* CREATE_SHM with QUARK_SHM_HUGE (not yet) */
 #define QUARK_FEAT_DOORBELL	(1ULL << 2)	/* BIND_DOORBELL */
 #define QUARK_FEAT_WAIT		(1ULL << 3)	/* WAIT */
+#define QUARK_FEAT_WAKE		(1ULL << 4)	/* BIND_WAKE */
 
 /*
  * QUARK_IOC_GET_VERSION - ABI version and features of the loaded module.
@@ -118,5 +121,28 @@ struct quark_wait {
 };
 _Static_assert(sizeof(struct quark_wait) == 32, "quark ABI: struct quark_wait");
 #define QUARK_IOC_WAIT		_IOWR(QUARK_IOC_MAGIC, 0x03, struct quark_wait)
+
+/*
+ * QUARK_IOC_BIND_WAKE - bind this context's wake eventfd: from now on every signal of
+ * `eventfd` (eventfd_write, an io_uring's registered eventfd, ...) atomically ORs
+ * QUARK_WAKE_PENDING into the doorbell's `pending` word and wakes WAIT. So one WAIT sleeps
+ * until the guest rings or the host itself has work (an io_uring completion, a signal, a
+ * stop request), and nothing is lost: the bit is set before the wake-up, and a WAIT that
+ * starts later finds it in `pending`. The context keeps a reference on the eventfd; its
+ * count is never read here (the caller may drain it). Needs a bound doorbell.
+ * Return: 0; -ENOENT (no doorbell bound), -EBUSY (a wake eventfd is bound already),
+ * -EBADF (eventfd is not an open fd), -EINVAL (not an eventfd, bad flags, reserved != 0),
+ * -ENOMEM, -EFAULT.
+ */
+#define QUARK_WAKE_MAX_FLAG	(1ULL << 0)	/* no flags yet */
+#define QUARK_WAKE_PENDING	(1U << 31)	/* the bit a wake sets in `pending` */
+
+struct quark_bind_wake {
+	__s32 eventfd;		/* in: eventfd fd */
+	__u32 reserved;		/* in: 0 */
+	__u64 flags;		/* in: < QUARK_WAKE_MAX_FLAG */
+};
+_Static_assert(sizeof(struct quark_bind_wake) == 16, "quark ABI: struct quark_bind_wake");
+#define QUARK_IOC_BIND_WAKE	_IOW(QUARK_IOC_MAGIC, 0x04, struct quark_bind_wake)
 
 #endif /* QUARK_UAPI_QUARK_DEV_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -18,12 +20,33 @@
 
 #define MAX_HOST_FDS	64
 
+/* QUARK_KVM_TIMEOUT_MS: a debugging aid. A guest still running after that long is
+ * stopped, and the error carries its vCPUs' registers, backtraces and the host-call
+ * ring's state (the rig sets it, so that a hung test says where it hung). */
+static unsigned guest_timeout_ms(void)
+{
+	const char *v = getenv("QUARK_KVM_TIMEOUT_MS");
+	char *end;
+	unsigned long ms;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno || *end || ms > UINT_MAX) {
+		quark_log(QUARK_LOG_WARN, "QUARK_KVM_TIMEOUT_MS=%s is not a number of ms; ignored", v);
+		return 0;
+	}
+	return (unsigned)ms;
+}
+
 static int boot_and_wait(const struct quark_kvm_sandbox *s, int *wstatus, quark_error_t *err)
 {
 	int fds[MAX_HOST_FDS] = { 0, 1, 2 };
 	struct quark_kvm_opts o = {
 		.boot_info = s->boot_info, .boot_info_len = s->boot_info_len,
 		.console_fd = s->console_fd, .host_fds = fds, .nhost_fds = 3,
+		.timeout_ms = guest_timeout_ms(),
 	};
 	cleanup_close int sigfd = -1;
 	struct quark_kvm_vm *vm = NULL;

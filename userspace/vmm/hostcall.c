@@ -8,7 +8,8 @@
  * io_uring completions; turn signals into events while the cq has room; after posting,
  * interrupt the guest if it asked (guest_irq). With nothing to do, hc_wait spins a while
  * and then sleeps on the doorbell, io_uring and the signalfd at once; with quark.ko it
- * spins and sleeps in QUARK_IOC_WAIT instead, unless requests are in io_uring.
+ * spins and sleeps in QUARK_IOC_WAIT instead, which the host's own wake eventfd also ends
+ * (io_uring signals it for every completion, a relay thread for every signal).
  *
  * Admission: a request is taken only when the cq's free entries exceed the requests in
  * flight, so every completion has a place and the cq never overflows, even for a guest
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sched.h>
@@ -43,12 +45,8 @@
  * guest keeps the thread awake and an idle one costs no CPU. */
 #define HC_SPIN_NS	50000
 #define HC_SPIN_MAX_NS	2000000
-/* quark.ko's WAIT wakes only for `pending` (the guest's bits, or HC_PENDING_VMM that
- * hc_server_stop ORs in before it rings the doorbell): it sleeps at most this long while
- * a signal could be posted, so the signalfd is still read. */
-#define HC_KMOD_SIGNAL_NS	20000000
-#define HC_PENDING_VMM		QUARK_HC_PENDING_HOST	/* "look at stop_fd" */
 _Static_assert(HC_SPIN_MAX_NS <= QUARK_WAIT_MAX_SPIN_NS, "WAIT's spin limit");
+_Static_assert(QUARK_WAKE_PENDING == QUARK_HC_PENDING_HOST, "the ring reserves WAKE's bit");
 #define HC_URING_SQ	256
 #define HC_URING_CQ	2048
 
@@ -485,17 +483,15 @@ static void hc_wait_poll(struct hc_server *s)
  * host_sleeping, re-checks and sleeps (kmod/doorbell.c), and returns `pending` swapped to
  * 0. The loop's own swap at the top of each round then finds 0 or newer bits; either way
  * it re-reads sq_tail and cq_head, so no request is lost to the double swap.
- * WAIT sees only `pending`: the stop request ORs HC_PENDING_VMM into it and rings the
- * doorbell; signals are read after at most HC_KMOD_SIGNAL_NS. The module does not read
- * the eventfd, so its count (the doorbell statistic) is drained here.
+ * The host's own work ends WAIT through the wake eventfd (BIND_WAKE), which sets
+ * QUARK_WAKE_PENDING: io_uring signals it for each completion (io_uring_register_eventfd),
+ * the relay thread for each signal, hc_server_stop for the stop. (A completion that
+ * io_uring hands to this thread as task work ends WAIT with EINTR instead.) The module
+ * reads neither eventfd's count: the doorbell's is the doorbell statistic, drained here.
  */
 static void hc_wait_kmod(struct hc_server *s)
 {
-	bool sig = s->signal_fd >= 0 && cq_room(s) > s->inflight;
-	struct quark_wait w = {
-		.spin_ns = s->spin_ns,
-		.timeout_ns = sig ? HC_KMOD_SIGNAL_NS : QUARK_WAIT_FOREVER,
-	};
+	struct quark_wait w = { .spin_ns = s->spin_ns, .timeout_ns = QUARK_WAIT_FOREVER };
 	uint64_t t = now_ns(), v;
 
 	if (ioctl(s->kmod_fd, QUARK_IOC_WAIT, &w) < 0 && errno != EINTR) {
@@ -509,18 +505,43 @@ static void hc_wait_kmod(struct hc_server *s)
 		HC_STAT_ADD(s, sleeps, 1);	/* (about: the spin may have ended just so) */
 	if (doorbell_drain(s))
 		adapt_spin(s, t + s->spin_ns);
-	if (read(s->stop_fd, &v, sizeof(v)) == sizeof(v))
-		s->stop = true;
+	if (w.pending & QUARK_WAKE_PENDING) {
+		/* Its count means nothing (EAGAIN: a bit left from before): drained only. */
+		(void)!read(s->wake_fd, &v, sizeof(v));
+		if (read(s->stop_fd, &v, sizeof(v)) == sizeof(v))
+			s->stop = true;
+	}
 }
 
-/* hc_wait - wait for work: the one function quark.ko's QUARK_IOC_WAIT replaces. WAIT
- * cannot see io_uring completions, so while requests are in io_uring the thread polls. */
+/* hc_wait - wait for work: the one function quark.ko's QUARK_IOC_WAIT replaces. */
 static void hc_wait(struct hc_server *s)
 {
-	if (s->kmod_fd >= 0 && !s->inflight && !io_uring_cq_ready(&s->uring))
+	if (s->kmod_fd >= 0)
 		hc_wait_kmod(s);
 	else
 		hc_wait_poll(s);
+}
+
+/* With quark.ko, signals reach WAIT through this thread: it sleeps on the signalfd
+ * (edge-triggered: it only notices, the host-call thread reads them) and rings the wake
+ * eventfd for each arrival. */
+static void *relay_thread(void *arg)
+{
+	struct hc_server *s = arg;
+	struct epoll_event ev;
+	uint64_t one = 1;
+
+	pthread_setname_np(pthread_self(), "quark-hcsignal");
+	for (;;) {
+		int n = epoll_wait(s->relay_epfd, &ev, 1, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || ev.data.fd == s->relay_stop_fd)
+			return NULL;
+		if (write(s->wake_fd, &one, sizeof(one)) != sizeof(one))
+			return NULL;	/* (cannot happen: a count far from its limit) */
+	}
 }
 
 static void *hc_thread(void *arg)
@@ -595,6 +616,38 @@ static int check_opts(const struct hc_server_opts *o, struct hc_server *s, quark
 	return 0;
 }
 
+/* quark.ko: the wake eventfd bound to the doorbell (QUARK_IOC_BIND_WAKE), registered with
+ * io_uring, and the signal relay's epoll set (signalfd edge-triggered, its stop eventfd). */
+static int kmod_wake_setup(struct hc_server *s, quark_error_t *err)
+{
+	struct quark_bind_wake bw = { 0 };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	int ret;
+
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->wake_fd < 0)
+		return quark_make_error(err, errno, "host calls: wake eventfd");
+	bw.eventfd = s->wake_fd;
+	if (ioctl(s->kmod_fd, QUARK_IOC_BIND_WAKE, &bw) < 0)
+		return quark_make_error(err, errno, "host calls: QUARK_IOC_BIND_WAKE");
+	ret = io_uring_register_eventfd(&s->uring, s->wake_fd);
+	if (ret < 0)
+		return quark_make_error(err, -ret, "host calls: io_uring_register_eventfd");
+	if (s->signal_fd < 0)
+		return 0;
+	s->relay_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s->relay_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->relay_stop_fd < 0 || s->relay_epfd < 0)
+		return quark_make_error(err, errno, "host calls: signal relay");
+	ev.data.fd = s->signal_fd;
+	if (epoll_ctl(s->relay_epfd, EPOLL_CTL_ADD, s->signal_fd, &ev) < 0)
+		return quark_make_error(err, errno, "host calls: epoll_ctl signalfd");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = s->relay_stop_fd };
+	if (epoll_ctl(s->relay_epfd, EPOLL_CTL_ADD, s->relay_stop_fd, &ev) < 0)
+		return quark_make_error(err, errno, "host calls: epoll_ctl relay stop");
+	return 0;
+}
+
 static int start(struct hc_server *s, const struct hc_server_opts *o, quark_error_t *err)
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE, .cq_entries = HC_URING_CQ };
@@ -613,45 +666,63 @@ static int start(struct hc_server *s, const struct hc_server_opts *o, quark_erro
 	if (ret < 0)
 		return quark_make_error(err, -ret, "host calls: io_uring_queue_init");
 	s->uring_ready = true;
-	/* No signal is for this thread: the signalfd reads the sandbox's, and a write to a
+	if (s->kmod_fd >= 0) {
+		quark_error_t why = NULL;
+
+		if (kmod_wake_setup(s, &why) < 0) {	/* poll(2) works with the module's ring too */
+			quark_log(QUARK_LOG_WARN, "%s; waiting with poll(2) instead of QUARK_IOC_WAIT",
+				  why && why->msg ? why->msg : "host calls: quark.ko wake-ups");
+			quark_error_release(&why);
+			s->kmod_fd = -1;
+		}
+	}
+	/* No signal is for these threads: the signalfd reads the sandbox's, and a write to a
 	 * closed pipe must fail with EPIPE instead of killing the VMM. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&s->thread, NULL, hc_thread, s);
+	ret = s->relay_epfd >= 0 ? pthread_create(&s->relay, NULL, relay_thread, s) : 0;
+	s->relay_live = !ret && s->relay_epfd >= 0;
+	if (!ret)
+		ret = pthread_create(&s->thread, NULL, hc_thread, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
-		return quark_make_error(err, ret, "host calls: start the thread");
+		return quark_make_error(err, ret, "host calls: start the threads");
 	s->thread_live = true;
 	return 0;
 }
 
-static void stop_thread(struct hc_server *s)
+static void stop_threads(struct hc_server *s)
 {
 	uint64_t one = 1;
 
+	if (s->relay_live) {
+		if (write(s->relay_stop_fd, &one, sizeof(one)) != sizeof(one))
+			abort();
+		pthread_join(s->relay, NULL);
+		s->relay_live = false;
+	}
 	if (!s->thread_live)
 		return;
-	if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
-		abort();	/* an eventfd write of 1 cannot fail: never hang here */
-	if (s->kmod_fd >= 0) {	/* a WAIT sleeping on the doorbell: see hc_wait_kmod */
-		__atomic_fetch_or(&s->ring->pending, HC_PENDING_VMM, __ATOMIC_SEQ_CST);
-		if (write(s->doorbell_fd, &one, sizeof(one)) != sizeof(one))
-			abort();
-	}
+	/* (An eventfd write of 1 cannot fail: never hang here.) The wake eventfd ends a WAIT
+	 * (a kmod_fd of -1 may only mean WAIT broke: the eventfd is there all the same). */
+	if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one) ||
+	    (s->wake_fd >= 0 && write(s->wake_fd, &one, sizeof(one)) != sizeof(one)))
+		abort();
 	pthread_join(s->thread, NULL);
 	s->thread_live = false;
 }
 
 static void server_free(struct hc_server *s)
 {
-	stop_thread(s);
+	stop_threads(s);
 	if (s->uring_ready)
 		io_uring_queue_exit(&s->uring);	/* cancels and waits for what is in flight */
 	for (size_t fd = 0; fd < s->fds_len; fd++)
 		if ((s->fds[fd] & FD_KIND) && !(s->fds[fd] & FD_INITIAL))
 			close((int)fd);
-	if (s->stop_fd >= 0)
-		close(s->stop_fd);
+	for (size_t i = 0; i < sizeof(s->own_fds) / sizeof(s->own_fds[0]); i++)
+		if (s->own_fds[i] >= 0)
+			close(s->own_fds[i]);
 	free(s->fds);
 	free(s);
 }
@@ -664,7 +735,9 @@ int hc_server_start(const struct hc_server_opts *o, struct hc_server **out,
 
 	if (!s)
 		return quark_make_error(err, ENOMEM, "host calls: allocate the server");
-	s->stop_fd = s->kmod_fd = -1;
+	s->kmod_fd = -1;
+	for (size_t i = 0; i < sizeof(s->own_fds) / sizeof(s->own_fds[0]); i++)
+		s->own_fds[i] = -1;
 	ret = start(s, o, err);
 	if (ret < 0) {
 		server_free(s);
@@ -683,13 +756,36 @@ void hc_server_stats(const struct hc_server *s, struct hc_stats *st)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
-void hc_server_stop(struct hc_server *s, struct hc_stats *final)
+/* What a hung guest left behind: the ring's words and the requests the host holds. */
+static void describe(const struct hc_server *s, FILE *f)
+{
+	const struct quark_hc_ring *r = s->ring;
+
+	fprintf(f, "host calls: ring sq %u/%u (host head %u), cq %u/%u (host tail %u), pending "
+		"%#x, host_sleeping %u, guest_irq %u; %u in flight, %" PRIu64 " posted\n",
+		ring_load(&r->sq_head), ring_load(&r->sq_tail), s->sq_head, ring_load(&r->cq_head),
+		ring_load(&r->cq_tail), s->cq_tail, ring_load(&r->pending),
+		ring_load(&r->host_sleeping), ring_load(&r->guest_irq), s->inflight,
+		(uint64_t)s->cq_tail);
+	for (unsigned i = 0; i < HC_SLOTS; i++) {
+		const struct hc_slot *sl = &s->slots[i];
+
+		if (sl->used)
+			fprintf(f, "  slot %u: %s tag %" PRIu64 "%s%s, %u SQEs out\n", i,
+				hc_op_name(sl->op), sl->tag, sl->done ? " done" : "",
+				sl->cancel ? " cancelled" : "", sl->outstanding);
+	}
+}
+
+void hc_server_stop(struct hc_server *s, struct hc_stats *final, FILE *state)
 {
 	if (!s)
 		return;
-	stop_thread(s);
+	stop_threads(s);
 	if (final)
 		*final = s->stats;
+	if (state)
+		describe(s, state);
 	server_free(s);
 }
 

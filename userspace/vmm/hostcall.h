@@ -15,6 +15,7 @@
 #define QUARK_VMM_HOSTCALL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "quark/hostcall.h"
@@ -60,8 +61,9 @@ int hc_server_start(const struct hc_server_opts *o, struct hc_server **srv,
 void hc_server_stats(const struct hc_server *srv, struct hc_stats *st);
 
 /* hc_server_stop - end the thread, cancel what is in flight, close the fds the guest
- * opened and left open, free the server. *final (may be NULL) gets the counters. */
-void hc_server_stop(struct hc_server *srv, struct hc_stats *final);
+ * opened and left open, free the server. *final (may be NULL) gets the counters; state
+ * (may be NULL) a description of the ring and of the requests still held (for a hang). */
+void hc_server_stop(struct hc_server *srv, struct hc_stats *final, FILE *state);
 
 /* hc_op_name - "NOP", "OPENAT"... ("?" for an unknown op). */
 const char *hc_op_name(unsigned op);

@@ -51,8 +51,16 @@ struct hc_server {
 	struct kvm_gmem mem;
 	struct quark_hc_ring *ring;
 	int doorbell_fd, irq_fd, signal_fd;
-	int stop_fd;		/* eventfd: hc_server_stop wakes the thread with it */
 	int kmod_fd;		/* /dev/quark with the doorbell bound, -1: poll(2) only */
+	union {			/* the server's own fds (-1: none), closed by server_free */
+		struct {
+			int stop_fd;	/* eventfd: hc_server_stop wakes the thread with it */
+			int wake_fd;	/* quark.ko: bound with BIND_WAKE; io_uring's eventfd */
+			int relay_stop_fd;	/* quark.ko: ends the signal relay */
+			int relay_epfd;	/* quark.ko: the relay's epoll set */
+		};
+		int own_fds[4];
+	};
 	uint64_t spin_ns;	/* hc_wait's current spin (HC_SPIN_NS..HC_SPIN_MAX_NS) */
 
 	uint8_t *fds;		/* FD_* per fd number */
@@ -67,8 +75,8 @@ struct hc_server {
 	unsigned posted;		/* completions since the last interrupt check */
 	bool stop;
 
-	pthread_t thread;
-	bool thread_live;
+	pthread_t thread, relay;
+	bool thread_live, relay_live;
 	struct hc_stats stats;	/* written by the thread only (relaxed stores) */
 };
 

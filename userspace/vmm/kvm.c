@@ -247,14 +247,14 @@ static int vm_start_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 	return hc_server_start(&o, &vm->hc, err);
 }
 
-static void vm_stop_hostcall(struct quark_kvm_vm *vm)
+static void vm_stop_hostcall(struct quark_kvm_vm *vm, FILE *state)
 {
 	struct hc_stats st;
 	struct quark_kvm_stats *k = &vm->hc_stats;
 
 	if (!vm->hc)
 		return;
-	hc_server_stop(vm->hc, &st);
+	hc_server_stop(vm->hc, &st, state);
 	vm->hc = NULL;
 	_Static_assert(sizeof(k->hc_calls) == sizeof(st.calls), "op counters");
 	memcpy(k->hc_calls, st.calls, sizeof(st.calls));
@@ -384,22 +384,6 @@ static bool wait_stopped(struct quark_kvm_vm *vm)
 	return stopped;
 }
 
-static int timeout_error(struct quark_kvm_vm *vm, quark_error_t *err)
-{
-	cleanup_free char *all = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&all, &len);
-
-	for (unsigned i = 0; f && i < vm->ncpus; i++) {
-		cleanup_free char *d = kvm_vcpu_dump(&vm->vcpus[i]);
-
-		fputs(d ? d : "", f);
-	}
-	if (f)
-		fclose(f);
-	return quark_make_error(err, 0, "kvm: the guest did not shut down within %u ms\n%s",
-				vm->timeout_ms, all ? all : "");
-}
 
 static void log_stats(const struct quark_kvm_vm *vm)
 {
@@ -432,6 +416,26 @@ static void log_stats(const struct quark_kvm_vm *vm)
 	quark_log(QUARK_LOG_DEBUG, "kvm: host calls: %s", line);
 }
 
+/* After the timeout: the vCPUs (stopped) and the host-call ring, then the server stops. */
+static int timeout_error(struct quark_kvm_vm *vm, quark_error_t *err)
+{
+	cleanup_free char *all = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&all, &len);
+
+	for (unsigned i = 0; f && i < vm->ncpus; i++) {
+		cleanup_free char *d = kvm_vcpu_dump(&vm->vcpus[i]);
+
+		fputs(d ? d : "", f);
+	}
+	if (f) {
+		vm_stop_hostcall(vm, f);
+		fclose(f);
+	}
+	return quark_make_error(err, 0, "kvm: the guest did not shut down within %u ms\n%s",
+				vm->timeout_ms, all ? all : "");
+}
+
 int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
 {
 	bool stopped;
@@ -445,19 +449,21 @@ int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
 		return ret;
 	ret = kvm_vcpus_start(vm, err);
 	if (ret < 0) {
-		vm_stop_hostcall(vm);
+		vm_stop_hostcall(vm, NULL);
 		return ret;
 	}
 	stopped = wait_stopped(vm);
 	kvm_vcpus_stop(vm);
-	vm_stop_hostcall(vm);
+	if (!stopped && !vm->err)
+		ret = timeout_error(vm, err);
+	vm_stop_hostcall(vm, NULL);
 	log_stats(vm);
 	if (vm->err) {
 		*err = steal_ptr(&vm->err);
 		return (*err)->status ? -(*err)->status : -EINVAL;
 	}
 	if (!stopped)
-		return timeout_error(vm, err);
+		return ret;
 	if (!vm->have_status)
 		return quark_make_error(err, 0, "kvm: the VM stopped without a status");
 	*wstatus = vm->wstatus;
@@ -484,7 +490,7 @@ void quark_kvm_destroy(struct quark_kvm_vm *vm)
 {
 	if (vm->ran)
 		kvm_vcpus_stop(vm);	/* no-op after quark_kvm_run; joins threads otherwise */
-	vm_stop_hostcall(vm);
+	vm_stop_hostcall(vm, NULL);
 	if (vm->hc_doorbell_fd >= 0)
 		close(vm->hc_doorbell_fd);
 	if (vm->hc_irq_fd >= 0)

@@ -68,26 +68,70 @@ static void dump_sregs(FILE *f, const struct kvm_sregs *s)
 		s->idt.base, s->idt.limit);
 }
 
-/* The bytes at rip, through the guest's own page tables (KVM_TRANSLATE). */
+/* A guest-virtual address to guest memory, through the vCPU's page tables. */
+static const void *guest_va(const struct kvm_vcpu *vcpu, uint64_t va, size_t n)
+{
+	struct kvm_translation t = { .linear_address = va };
+
+	if (ioctl(vcpu->fd, KVM_TRANSLATE, &t) < 0 || !t.valid ||
+	    (t.physical_address & 4095) + n > 4096)
+		return NULL;
+	return gmem_ptr(&vcpu->vm->mem, t.physical_address, n);
+}
+
+/* The bytes at rip, through the guest's own page tables. */
 static void dump_code(FILE *f, const struct kvm_vcpu *vcpu, uint64_t rip)
 {
-	struct kvm_translation t = { .linear_address = rip };
-	const uint8_t *p;
+	const uint8_t *p = guest_va(vcpu, rip, 16);
 
-	if (ioctl(vcpu->fd, KVM_TRANSLATE, &t) < 0 || !t.valid) {
-		fprintf(f, "  code: rip not mapped\n");
-		return;
-	}
-	/* TRUST: rip and the tables behind it are the guest's; gmem_ptr checks the result. */
-	p = gmem_ptr(&vcpu->vm->mem, t.physical_address, 16);
 	if (!p) {
-		fprintf(f, "  code: rip maps to %#llx, outside guest memory\n", t.physical_address);
+		fprintf(f, "  code: rip is not mapped to guest memory\n");
 		return;
 	}
 	fprintf(f, "  code:");
 	for (int i = 0; i < 16; i++)
 		fprintf(f, " %02x", p[i]);
 	fprintf(f, "\n");
+}
+
+/* qkernel keeps frame pointers: the return addresses up the rbp chain of a vCPU in
+ * ring 0 (addr2line -e build/qkernel-kvm.elf turns them into lines). */
+static void dump_backtrace(FILE *f, const struct kvm_vcpu *vcpu, uint64_t rbp)
+{
+	fprintf(f, "  backtrace:");
+	for (int i = 0; i < 16 && rbp && !(rbp & 7); i++) {
+		/* TRUST: guest memory, read only, through checked translations. */
+		const uint64_t *fr = guest_va(vcpu, rbp, 16);
+
+		if (!fr)
+			break;
+		fprintf(f, " %llx", (unsigned long long)fr[1]);
+		if (fr[0] <= rbp)
+			break;	/* frames go up the stack */
+		rbp = fr[0];
+	}
+	fprintf(f, "\n");
+}
+
+/* The local APIC's interrupt state: what is being serviced, what waits, the timer. */
+static void dump_lapic(FILE *f, const struct kvm_vcpu *vcpu)
+{
+	struct kvm_lapic_state la;
+
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &la) < 0) {
+		fprintf(f, "  KVM_GET_LAPIC failed\n");
+		return;
+	}
+#define APIC_REG(off) (*(const uint32_t *)(const void *)&la.regs[off])
+	fprintf(f, "  lapic isr");
+	for (int i = 7; i >= 0; i--)
+		fprintf(f, " %08x", APIC_REG(0x100 + i * 16));
+	fprintf(f, "\n  lapic irr");
+	for (int i = 7; i >= 0; i--)
+		fprintf(f, " %08x", APIC_REG(0x200 + i * 16));
+	fprintf(f, "\n  lapic tpr %x lvt-timer %08x tmict %08x\n", APIC_REG(0x80),
+		APIC_REG(0x320), APIC_REG(0x380));
+#undef APIC_REG
 }
 
 char *kvm_vcpu_dump(const struct kvm_vcpu *vcpu)
@@ -109,10 +153,14 @@ char *kvm_vcpu_dump(const struct kvm_vcpu *vcpu)
 	} else {
 		fprintf(f, "  KVM_GET_REGS failed\n");
 	}
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0)
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0) {
 		dump_sregs(f, &sregs);
-	else
+		if (sregs.cs.dpl == 0 && (sregs.efer & (1u << 10)))	/* ring 0, long mode */
+			dump_backtrace(f, vcpu, regs.rbp);
+	} else {
 		fprintf(f, "  KVM_GET_SREGS failed\n");
+	}
+	dump_lapic(f, vcpu);
 	if (sregs.cs.selector == 0xf000 && regs.rip == 0xfff0)
 		fprintf(f, "  (x86 reset state: a vCPU not started yet, or one KVM reset after a "
 			"triple fault, as it does on AMD; the faulting state is lost)\n");

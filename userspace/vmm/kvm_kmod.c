@@ -18,7 +18,7 @@
 #include "userspace/util/cleanup.h"
 #include "userspace/vmm/kvm_internal.h"
 
-#define KMOD_FEATURES	(QUARK_FEAT_SHM | QUARK_FEAT_DOORBELL | QUARK_FEAT_WAIT)
+#define KMOD_FEATURES	(QUARK_FEAT_SHM | QUARK_FEAT_DOORBELL | QUARK_FEAT_WAIT | QUARK_FEAT_WAKE)
 
 bool kvm_kmod_disabled(const char *env)
 {
@@ -46,7 +46,7 @@ static int kmod_dev_open(const char **why)
 		return -1;
 	}
 	if (ioctl(fd, QUARK_IOC_GET_VERSION, &v) < 0 || !kvm_kmod_version_ok(&v)) {
-		*why = "/dev/quark has another ABI or lacks SHM, DOORBELL or WAIT";
+		*why = "/dev/quark has another ABI or lacks SHM, DOORBELL, WAIT or WAKE";
 		return -1;
 	}
 	return steal_fd(&fd);

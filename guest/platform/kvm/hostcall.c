@@ -89,9 +89,11 @@ void hc_reap(void)
 	spin_unlock(&hc_lock);
 }
 
-/* Under the kernel lock. */
-void hc_deliver_events(void)
+/* Under the kernel lock. True when it delivered something (a task may have woken). */
+bool hc_deliver_events(void)
 {
+	bool any = false;
+
 	while (__atomic_load_n(&sig_pending, __ATOMIC_RELAXED)) {
 		int sig;
 		bool kb;
@@ -103,7 +105,9 @@ void hc_deliver_events(void)
 		sig_keyboard &= ~sigmask_of(sig);
 		spin_unlock(&hc_lock);
 		host_signal_forward(sig, kb);
+		any = true;
 	}
+	return any;
 }
 
 /* Under hc_lock. */

@@ -80,6 +80,6 @@ void kvm_timer_arm_user(void);		/* before user mode: the next tick */
 void hc_init(void);
 void hc_reap(void);			/* take completions off the ring */
 bool hc_cq_nonempty(void);
-void hc_deliver_events(void);		/* forwarded host signals, at a safe point */
+bool hc_deliver_events(void);		/* forwarded host signals, at a safe point */
 
 #endif

@@ -252,7 +252,9 @@ void plat_idle(u64 deadline)
 {
 	struct kvm_cpu *kc = kvm_this_cpu();
 
-	hc_deliver_events();
+	/* A signal may wake a task: then the scheduler, not a halt, is next. */
+	if (hc_deliver_events())
+		return;
 	/* CPU 0 waits for host fds in a host POLL (the host-call interrupt goes to it). */
 	if (cpu_id() == 0 && host_waits_active()) {
 		u64 now = clock_monotonic_ns();
