@@ -372,3 +372,90 @@ void cpu_idle_loop(void)
 		plat_idle(deadline);
 	}
 }
+
+/* --- state dump (debugging a hung guest) --- */
+
+typedef void dump_emit_fn(const char *s, size_t n);
+
+static void __printf(2, 3) dumpf(dump_emit_fn *emit, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	emit(buf, (size_t)MIN(MAX(n, 0), (int)sizeof(buf) - 1));
+}
+
+static const char *const state_names[] = { "R", "S", "D", "T", "X" };
+
+/* The return addresses up a sleeping task's kernel stack: __switch saved r15 r14 r13 r12
+ * rbx rbp and its return address at ksp (task_create builds the same frame); the rbp
+ * chain goes on from there. Only addresses inside the task's stack are followed. */
+static void kstack_dump(dump_emit_fn *emit, const struct task *t)
+{
+	uaddr_t lo = (uaddr_t)t->kstack, hi = lo + KSTACK_SIZE;
+	const u64 *sw = (const u64 *)t->ksp;
+	char line[200];
+	int n = snprintf(line, sizeof(line), "  kstack:");
+	u64 rbp;
+
+	if (t->ksp < lo || t->ksp + 7 * 8 > hi)
+		return;
+	n += snprintf(line + n, sizeof(line) - n, " %llx", (unsigned long long)sw[6]);
+	rbp = sw[5];
+	for (int i = 0; i < 10 && rbp >= lo && rbp + 16 <= hi && n < (int)sizeof(line) - 20; i++) {
+		const u64 *fr = (const u64 *)rbp;
+
+		n += snprintf(line + n, sizeof(line) - n, " %llx", (unsigned long long)fr[1]);
+		if (fr[0] <= rbp)
+			break;
+		rbp = fr[0];
+	}
+	dumpf(emit, "%s\n", line);
+}
+
+/*
+ * sched_dump - every CPU, the run queue and every task, as text lines to emit. For a
+ * guest that seems hung (the kvm platform runs it on an NMI from the VMM): it takes no
+ * lock, since the holder may be what is stuck, so what it prints may be torn, and every
+ * list walk is bounded.
+ */
+void sched_dump(dump_emit_fn *emit)
+{
+	u64 now = clock_monotonic_ns(), next = next_timer_deadline();
+	struct task *t;
+	struct proc *p;
+	int n = 0;
+
+	dumpf(emit, "sched: now %llu ns, next timer %s%lld ns from now, host waits %d\n",
+	      (unsigned long long)now, next == UINT64_MAX ? "none " : "",
+	      next == UINT64_MAX ? 0LL : (long long)(next - now), host_waits_active());
+	for (int c = 0; c < ncpus; c++)
+		dumpf(emit, "sched: cpu %d: curr tid %d%s\n", c,
+		      cpus[c].curr ? cpus[c].curr->tid : -1, cpus[c].need_resched ? ", need_resched" : "");
+	list_for_each_entry(t, &runq, run_node) {
+		dumpf(emit, "sched: runq: tid %d\n", t->tid);
+		if (++n == 32)
+			break;
+	}
+	n = 0;
+	for_each_proc(p) {
+		list_for_each_entry(t, &p->threads, thread_node) {
+			dumpf(emit, "sched: tid %d pid %d %s%s%s wchan %p syscall %lld (%llu made) "
+			      "rip %#llx pending %#llx/%#llx blocked %#llx wake_at %lld\n", t->tid,
+			      p->pid, t->state < ARRAY_SIZE(state_names) ? state_names[t->state] : "?",
+			      t->on_rq ? " on_rq" : "", t->on_cpu ? " on_cpu" : "", t->wait_chan,
+			      (long long)t->regs.orig_rax, (unsigned long long)t->syscall_count,
+			      (unsigned long long)t->regs.rip, (unsigned long long)t->pending,
+			      (unsigned long long)p->shared_pending, (unsigned long long)t->blocked,
+			      t->wake_at_ns ? (long long)(t->wake_at_ns - now) : 0LL);
+			if (!t->on_cpu)
+				kstack_dump(emit, t);
+			if (++n == 64)
+				return;
+		}
+	}
+}

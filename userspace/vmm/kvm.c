@@ -359,22 +359,22 @@ void kvm_vm_stop_error(struct quark_kvm_vm *vm, quark_error_t *err)
 	quark_error_release(err);
 }
 
-/* Wait until something stops the VM; false when the timeout passed first. */
-static bool wait_stopped(struct quark_kvm_vm *vm)
+/* Wait until something stops the VM; false when timeout_ms (0: none) passed first. */
+static bool wait_stopped(struct quark_kvm_vm *vm, unsigned timeout_ms)
 {
 	struct timespec dl;
 	bool stopped;
 
 	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += vm->timeout_ms / 1000;
-	dl.tv_nsec += (long)(vm->timeout_ms % 1000) * 1000000;
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
 	if (dl.tv_nsec >= 1000000000) {
 		dl.tv_sec++;
 		dl.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&vm->lock);
 	while (!vm->stopping) {
-		if (!vm->timeout_ms)
+		if (!timeout_ms)
 			pthread_cond_wait(&vm->cond, &vm->lock);
 		else if (pthread_cond_timedwait(&vm->cond, &vm->lock, &dl) == ETIMEDOUT)
 			break;
@@ -416,6 +416,9 @@ static void log_stats(const struct quark_kvm_vm *vm)
 	quark_log(QUARK_LOG_DEBUG, "kvm: host calls: %s", line);
 }
 
+/* How long a guest gets to print its state after the timeout's NMI (QEMU TCG is slow). */
+#define NMI_DUMP_MS	2000
+
 /* After the timeout: the vCPUs (stopped) and the host-call ring, then the server stops. */
 static int timeout_error(struct quark_kvm_vm *vm, quark_error_t *err)
 {
@@ -452,7 +455,11 @@ int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
 		vm_stop_hostcall(vm, NULL);
 		return ret;
 	}
-	stopped = wait_stopped(vm);
+	stopped = wait_stopped(vm, vm->timeout_ms);
+	if (!stopped) {	/* qkernel's own account first (its NMI handler), then ours */
+		kvm_vcpus_nmi(vm);
+		wait_stopped(vm, NMI_DUMP_MS);
+	}
 	kvm_vcpus_stop(vm);
 	if (!stopped && !vm->err)
 		ret = timeout_error(vm, err);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "userspace/util/cleanup.h"
+#include "userspace/util/log.h"
 #include "userspace/vmm/kvm_internal.h"
 
 /* A real-time signal: SIGUSR1/2 are forwarded to the guest (the sandbox blocks them into a
@@ -262,6 +263,14 @@ static int vcpu_loop(struct kvm_vcpu *v, quark_error_t *err)
 	int ret;
 
 	while (!vm_stopping(v->vm)) {
+		if (__atomic_exchange_n(&v->nmi_request, false, __ATOMIC_SEQ_CST)) {
+			/* (A stop after this store finds immediate_exit set again or is seen.) */
+			__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+			if (vm_stopping(v->vm))
+				break;
+			if (ioctl(v->fd, KVM_NMI, 0) < 0)
+				quark_log(QUARK_LOG_WARN, "vcpu %u: KVM_NMI: %s", v->id, strerror(errno));
+		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -404,6 +413,21 @@ int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err)
 		vm->vcpus[i].thread_live = true;
 	}
 	return 0;
+}
+
+/* An NMI into every running vCPU (qkernel then prints its state): each thread injects its
+ * own (KVM_NMI is a vCPU ioctl), after KVM_RUN returns for immediate_exit and the kick. */
+void kvm_vcpus_nmi(struct quark_kvm_vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct kvm_vcpu *v = &vm->vcpus[i];
+
+		if (!v->thread_live)
+			continue;
+		__atomic_store_n(&v->nmi_request, true, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, KICK_SIGNAL);
+	}
 }
 
 void kvm_vcpus_stop(struct quark_kvm_vm *vm)

@@ -81,6 +81,7 @@ struct kvm_vcpu {
 	pthread_t thread;
 	bool thread_live;
 	bool start_requested;	/* AP: the BSP asked for it (under vm->lock) */
+	bool nmi_request;	/* kvm_vcpus_nmi: inject one (atomic) */
 	char line[256];		/* console bytes up to the next newline */
 	size_t line_len;
 	uint64_t exits[QUARK_KVM_EXIT_SLOTS];
@@ -123,6 +124,7 @@ void kvm_vcpu_destroy(struct kvm_vcpu *vcpu);
 uint64_t kvm_vcpu_kernel_exits(const struct kvm_vcpu *vcpu);	/* KVM's stats, 0: none */
 int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err);
 void kvm_vcpus_stop(struct quark_kvm_vm *vm);
+void kvm_vcpus_nmi(struct quark_kvm_vm *vm);	/* each running vCPU gets an NMI */
 
 /* VM-wide stop, kvm.c: the first cause wins (a status, or an error that is consumed). */
 void kvm_vm_stop_status(struct quark_kvm_vm *vm, int wstatus);

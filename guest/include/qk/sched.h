@@ -136,6 +136,8 @@ long sleep_timeout(u64 timeout_ns);
 void timer_sleep_until(u64 deadline_ns);
 void run_timers(void);			/* wake tasks whose deadline passed */
 u64 next_timer_deadline(void);		/* UINT64_MAX if none */
+/* Every CPU, the run queue and every task as text lines (no lock: for a hung guest). */
+void sched_dump(void (*emit)(const char *s, size_t n));
 
 /* Callback timers (alarm/itimers). fn runs from run_timers() in kernel context. */
 struct ktimer {

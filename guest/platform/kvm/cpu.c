@@ -154,7 +154,7 @@ void exc_handler(struct exc_frame *f)
 {
 	u64 cr2;
 
-	if (f->vector >= 32 && kvm_irq_hook) {
+	if ((f->vector >= 32 || f->vector == VEC_NMI) && kvm_irq_hook) {
 		kvm_irq_hook((unsigned)f->vector);
 		return;
 	}

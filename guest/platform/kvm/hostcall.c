@@ -110,6 +110,15 @@ bool hc_deliver_events(void)
 	return any;
 }
 
+/* For nmi_dump: no lock (its holder may be what is stuck). */
+void hc_dump(void)
+{
+	kprintf("qkernel-kvm: ring sq %u/%u cq %u/%u pending %#x host_sleeping %u guest_irq %u; "
+		"next tag %llu, spinners %d, signals %#llx\n", ring->sq_head, ring->sq_tail,
+		ring->cq_head, ring->cq_tail, ring->pending, ring->host_sleeping, ring->guest_irq,
+		(unsigned long long)next_tag, spinners, (unsigned long long)sig_pending);
+}
+
 /* Under hc_lock. */
 static void submit(u32 op, u64 tag, const s64 args[6])
 {

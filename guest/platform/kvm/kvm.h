@@ -21,6 +21,7 @@
 #define GDT_ENTRIES	9
 
 /* Interrupt vectors besides the 32 exceptions. */
+#define VEC_NMI		2	/* the VMM asks for a state dump (kvm_irq) */
 #define VEC_TIMER	0x30
 #define VEC_HOSTCALL	QUARK_KVM_HC_VECTOR	/* 0x40 */
 #define VEC_IPI		0x41			/* wake-up between CPUs */

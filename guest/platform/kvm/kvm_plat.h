@@ -81,5 +81,6 @@ void hc_init(void);
 void hc_reap(void);			/* take completions off the ring */
 bool hc_cq_nonempty(void);
 bool hc_deliver_events(void);		/* forwarded host signals, at a safe point */
+void hc_dump(void);			/* the ring as the guest sees it, on the console */
 
 #endif

@@ -232,8 +232,30 @@ void plat_kick_cpu(void)
 	}
 }
 
+/* The VMM's NMI, sent when its guest timeout (QUARK_KVM_TIMEOUT_MS) passes: what each CPU
+ * and the scheduler are doing, straight to the console port (no lock, no host call). */
+static void nmi_dump(void)
+{
+	struct kvm_cpu *kc = kvm_this_cpu();
+	u64 now = clock_monotonic_ns();
+
+	kprintf("qkernel-kvm: NMI on cpu %u:%s%s%s wait_tag %llu%s, timer %lld ns from now\n",
+		cpu_id(), kc->halted ? " halted" : "", kc->polling ? " polling" : "",
+		kc->kicked ? " kicked" : "", (unsigned long long)kc->wait_tag,
+		kc->wait_done ? " done" : "", kc->timer_deadline == UINT64_MAX ? -1LL :
+		(long long)(kc->timer_deadline - now));
+	if (cpu_id() == 0) {
+		hc_dump();
+		sched_dump(kvm_puts);
+	}
+}
+
 void kvm_irq(unsigned vector)
 {
+	if (vector == VEC_NMI) {
+		nmi_dump();
+		return;
+	}
 	if (vector == VEC_SPURIOUS)
 		return;
 	wrmsr(MSR_X2APIC_EOI, 0);

@@ -302,14 +302,14 @@ void plat_run_user(struct task *t, struct trap *tr)
 	how = kvm_enter_user(r, sysret);
 	/* An interrupt's own work first: a host-call completion may be what the CPU that
 	 * holds the kernel lock waits for. */
-	if (how == ENTER_TRAP && pc->vector >= 32)
+	if (how == ENTER_TRAP && (pc->vector >= 32 || pc->vector == VEC_NMI))
 		kvm_irq((unsigned)pc->vector);
 	spin_lock(&kernel_lock);
 	if (how == ENTER_SYSCALL) {
 		tr->kind = TRAP_SYSCALL;
 		return;
 	}
-	if (pc->vector < 32) {
+	if (pc->vector < 32 && pc->vector != VEC_NMI) {
 		exception_trap(t, (unsigned)pc->vector, pc->error, tr);
 		return;
 	}
