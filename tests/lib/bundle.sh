@@ -270,7 +270,7 @@ qt_run_native() {
 # failed with that reason instead of waiting QT_TIMEOUT for each.
 qt_runtime_probe() {
 	QT_PROBE_FAILED=""
-	QT_PROBE_HUNG=""
+	QT_PROBE_HUNG="" QT_PROBE_STDERR=""
 	qt_runtime_check && return 0
 	[ "${QT_NO_SKIP:-0}" = 1 ] || return 1
 	QT_PROBE_FAILED=$QT_SKIP_REASON
@@ -296,6 +296,7 @@ qt_runtime_check() {
 	case $st in 124 | 137) QT_PROBE_HUNG=1 ;; esac
 	if [ $st != 0 ] || [ "$(cat "$b/out")" != quark-probe ]; then
 		QT_SKIP_REASON="runtime $QUARK cannot run a trivial container (status $st: $(head -c 200 "$b/err" | tr '\n' ' '))"
+		QT_PROBE_STDERR=$(head -c 16384 "$b/err")	# all of it, printed once
 		rm -rf "$b"
 		return 1
 	fi

@@ -72,6 +72,7 @@ qt_compare_fail_all() {
 		echo "# not run: the runtime timed out on a trivial container: $QT_PROBE_FAILED"
 	done
 	echo "# 0/${#QT_CASES[@]} passed (runtime: $QUARK hangs)"
+	[ -z "${QT_PROBE_STDERR:-}" ] || { echo "# the trivial container's stderr:"; echo "$QT_PROBE_STDERR" | sed 's/^/#   /'; }
 }
 
 qt_compare_all() {

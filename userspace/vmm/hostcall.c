@@ -76,6 +76,7 @@ static void cq_post(struct hc_server *s, uint64_t tag, int64_t result)
 	/* TRUST: the index is the host's own, masked; the guest's memory gets the entry. */
 	__atomic_store_n(&e->tag, tag, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->result, result, __ATOMIC_RELAXED);
+	s->last[s->cq_tail % 8] = (struct quark_hc_cqe){ .tag = tag, .result = result };
 	s->cq_tail++;
 	__atomic_store_n(&s->ring->cq_tail, s->cq_tail, __ATOMIC_RELEASE);
 	s->posted++;
@@ -762,11 +763,14 @@ static void describe(const struct hc_server *s, FILE *f)
 	const struct quark_hc_ring *r = s->ring;
 
 	fprintf(f, "host calls: ring sq %u/%u (host head %u), cq %u/%u (host tail %u), pending "
-		"%#x, host_sleeping %u, guest_irq %u; %u in flight, %" PRIu64 " posted\n",
+		"%#x, host_sleeping %u, guest_irq %u; %u in flight; last completions (tag result):",
 		ring_load(&r->sq_head), ring_load(&r->sq_tail), s->sq_head, ring_load(&r->cq_head),
 		ring_load(&r->cq_tail), s->cq_tail, ring_load(&r->pending),
-		ring_load(&r->host_sleeping), ring_load(&r->guest_irq), s->inflight,
-		(uint64_t)s->cq_tail);
+		ring_load(&r->host_sleeping), ring_load(&r->guest_irq), s->inflight);
+	for (uint32_t i = s->cq_tail < 8 ? 0 : s->cq_tail - 8; i != s->cq_tail; i++)
+		fprintf(f, " %#llx %lld", (unsigned long long)s->last[i % 8].tag,
+			(long long)s->last[i % 8].result);
+	fprintf(f, "\n");
 	for (unsigned i = 0; i < HC_SLOTS; i++) {
 		const struct hc_slot *sl = &s->slots[i];
 

@@ -72,6 +72,7 @@ struct hc_server {
 	unsigned inflight;	/* slots whose completion is not posted yet */
 
 	uint32_t sq_head, cq_tail;	/* the host's own copies (the guest may scribble) */
+	struct quark_hc_cqe last[8];	/* the last completions posted, for describe() */
 	unsigned posted;		/* completions since the last interrupt check */
 	bool stop;
 

@@ -52,6 +52,7 @@ static struct percpu percpu[QUARK_KVM_MAX_VCPUS];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 void (*kvm_irq_hook)(unsigned vector);
+const struct exc_frame *kvm_nmi_frame;
 volatile int bp_armed, bp_hits;
 volatile u64 bp_rip;
 
@@ -155,7 +156,10 @@ void exc_handler(struct exc_frame *f)
 	u64 cr2;
 
 	if ((f->vector >= 32 || f->vector == VEC_NMI) && kvm_irq_hook) {
+		if (f->vector == VEC_NMI)
+			kvm_nmi_frame = f;
 		kvm_irq_hook((unsigned)f->vector);
+		kvm_nmi_frame = NULL;
 		return;
 	}
 	/* The boot self-test's int3: a trap, so iretq resumes after it. */

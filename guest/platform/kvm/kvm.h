@@ -99,6 +99,7 @@ struct percpu *percpu_of(unsigned cpu);
 void exc_handler(struct exc_frame *f);
 /* Interrupts (vector >= 32) taken in kernel mode go here; NULL: unexpected. */
 extern void (*kvm_irq_hook)(unsigned vector);
+extern const struct exc_frame *kvm_nmi_frame;	/* during an NMI taken in kernel mode */
 extern volatile int bp_armed, bp_hits;
 extern volatile u64 bp_rip;
 

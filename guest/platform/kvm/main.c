@@ -244,6 +244,20 @@ static void nmi_dump(void)
 		kc->kicked ? " kicked" : "", (unsigned long long)kc->wait_tag,
 		kc->wait_done ? " done" : "", kc->timer_deadline == UINT64_MAX ? -1LL :
 		(long long)(kc->timer_deadline - now));
+	if (kvm_nmi_frame) {	/* the kernel code it stopped, and its callers */
+		const struct exc_frame *f = kvm_nmi_frame;
+		u64 rbp = f->rbp;
+
+		kprintf("qkernel-kvm: cpu %u was at rip %#llx rflags %#llx, called from:", cpu_id(),
+			(unsigned long long)f->rip, (unsigned long long)f->rflags);
+		for (int i = 0; i < 12 && rbp > f->rsp && rbp < f->rsp + 16384 && !(rbp & 7); i++) {
+			const u64 *fr = (const u64 *)rbp;
+
+			kprintf(" %llx", (unsigned long long)fr[1]);
+			rbp = fr[0];
+		}
+		kprintf("\n");
+	}
 	if (cpu_id() == 0) {
 		hc_dump();
 		sched_dump(kvm_puts);
