@@ -331,4 +331,7 @@ for s in $RIG_SUITES; do
 	suite "$s" "/rig/src/tests/$s/run.t"
 done
 echo "1..$n"
+# (qkernel logs this at shutdown; see kvm_count_late_irq in guest/platform/kvm/main.c)
+late=$(grep -c "host-call interrupts came late" /var/log/quark/quark.log 2>/dev/null)
+echo "# container runs that found late host-call interrupts (since the last bench): ${late:-0}"
 echo "# total in the VM: $(ms_since "$t_start") ms"

@@ -24,6 +24,7 @@
 #include "kvm_plat.h"
 
 #define SPIN_NS		200000	/* spin this long for a completion before halting */
+#define RECHECK_NS	1000000	/* then look at the ring at least this often (kvm_count_late_irq) */
 
 static struct quark_hc_ring *ring;
 static struct spinlock hc_lock;	/* the ring, next_tag, sig_*, kvm_cpu.wait_* */
@@ -196,10 +197,13 @@ static long hc_call(u32 op, s64 a0, s64 a1, s64 a2, s64 a3, s64 a4)
 		}
 		/* Completion interrupts go to CPU 0, which may be spinning for the kernel lock
 		 * we hold (interrupts off): other CPUs take their completions themselves. */
-		if (cpu_id() != 0)
+		if (cpu_id() != 0) {
 			asm volatile("pause");
-		else if (!hc_cq_nonempty() && !kc->wait_done)
+		} else if (!hc_cq_nonempty() && !kc->wait_done) {
+			kvm_timer_arm_within(RECHECK_NS);
 			asm volatile("sti; hlt; cli" ::: "memory");	/* completion IRQ or IPI */
+			kvm_count_late_irq();
+		}
 	}
 	if (idle_poll) {
 		spin_lock(&kernel_lock);

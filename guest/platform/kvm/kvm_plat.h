@@ -44,6 +44,7 @@ struct kvm_cpu {
 	u64 wait_tag;
 	long wait_result;
 	volatile bool wait_done;
+	u64 late_irqs;			/* kvm_count_late_irq */
 };
 extern struct kvm_cpu kvm_cpus[QUARK_KVM_MAX_VCPUS];
 static inline struct kvm_cpu *kvm_this_cpu(void)
@@ -75,6 +76,8 @@ extern u64 kvm_xsave_mask;	/* XCR0, 0 = no XSAVE (FXSAVE is used) */
 extern u32 kvm_mxcsr_mask;
 void kvm_irq(unsigned vector);		/* an interrupt: EOI and its work */
 void kvm_timer_arm_user(void);		/* before user mode: the next tick */
+void kvm_timer_arm_within(u64 ns);	/* the timer fires within ns from now */
+void kvm_count_late_irq(void);		/* after a HLT that waited for the host */
 
 /* hostcall.c */
 void hc_init(void);
