@@ -78,6 +78,7 @@ void kvm_irq(unsigned vector);		/* an interrupt: EOI and its work */
 void kvm_timer_arm_user(void);		/* before user mode: the next tick */
 void kvm_timer_arm_within(u64 ns);	/* the timer fires within ns from now */
 void kvm_count_late_irq(void);		/* after a HLT that waited for the host */
+#define IDLE_RECHECK_NS	100000000ULL	/* an idle halt looks at the ring at least this often */
 
 /* hostcall.c */
 void hc_init(void);

@@ -28,7 +28,6 @@
 #define APIC_EXTD	(1UL << 10)	/* x2APIC mode */
 #define SFMASK_FLAGS	0x47700UL	/* TF DF IF IOPL NT AC cleared at SYSCALL */
 #define TICK_NS		10000000ULL	/* user-mode tick: timers, time slices */
-#define IDLE_RECHECK_NS	100000000ULL	/* an idle halt looks at the ring at least this often */
 
 u64 kvm_xsave_mask;
 u32 kvm_mxcsr_mask = 0xffbf;
