@@ -81,6 +81,32 @@ run_case() {
 
 qt_assemble_testroot || echo "Bail out! cannot assemble $QT_TESTROOT"
 
+# A quark process alive for longer than the probe's timeout minus 2 s (the VMM's own
+# QUARK_KVM_TIMEOUT_MS dump comes before that) is stuck on the host side: its threads'
+# kernel state goes to the TAP stream once, as comments (bench runs may be listed too).
+watchdog() {
+	local seen=" " p t up st age hz=100	# USER_HZ (/proc/PID/stat's unit) on x86
+	while sleep 3; do
+		read -r up _ </proc/uptime
+		for p in /proc/[0-9]*; do
+			[ "$(cat "$p/comm" 2>/dev/null)" = quark ] || continue
+			st=$(cat "$p/stat" 2>/dev/null) || continue
+			st=${st##*) }	# fields from 3 on: starttime is the 20th of these
+			read -r -a st <<<"$st"
+			age=$((${up%.*} - st[19] / hz))
+			[ $age -ge $((QT_PROBE_TIMEOUT - 2)) ] && [[ $seen != *" ${p#/proc/} "* ]] || continue
+			seen+="${p#/proc/} "
+			for t in "$p"/task/*; do
+				echo "# watchdog: quark pid ${p#/proc/} (${age} s) thread ${t##*/} $(cat "$t/comm")" \
+					"wchan $(cat "$t/wchan" 2>/dev/null) syscall $(cut -d' ' -f1 "$t/syscall" 2>/dev/null)"
+				sed 's/^/# watchdog:     /' "$t/stack" 2>/dev/null
+			done
+		done
+	done
+}
+watchdog &
+watchdog_pid=$!
+
 # 1. Plumbing, with the VMM's test guest (guest/platform/kvm/boot.c; argv[1] is its mode).
 t_start=${EPOCHREALTIME/./}
 run_case "plumbing: --platform=kvm boots the VMM test guest, its console on stderr, exit 0" \
@@ -330,6 +356,7 @@ for s in $RIG_SUITES; do
 	fi
 	suite "$s" "/rig/src/tests/$s/run.t"
 done
+kill "$watchdog_pid" 2>/dev/null
 echo "1..$n"
 # (qkernel logs this at shutdown; see kvm_count_late_irq in guest/platform/kvm/main.c)
 late=$(grep -c "host-call interrupts came late" /var/log/quark/quark.log 2>/dev/null)
