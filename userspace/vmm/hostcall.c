@@ -47,6 +47,7 @@
 #define HC_SPIN_MAX_NS	2000000
 _Static_assert(HC_SPIN_MAX_NS <= QUARK_WAIT_MAX_SPIN_NS, "WAIT's spin limit");
 _Static_assert(QUARK_WAKE_PENDING == QUARK_HC_PENDING_HOST, "the ring reserves WAKE's bit");
+#define HC_LOST_IRQ_NS	10000000	/* an interrupt unanswered this long is lost */
 #define HC_URING_SQ	256
 #define HC_URING_CQ	2048
 
@@ -82,6 +83,14 @@ static void cq_post(struct hc_server *s, uint64_t tag, int64_t result)
 	s->posted++;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* After posting: interrupt the guest if it asked. The fence pairs with the guest's
  * between setting guest_irq and its last look at cq_tail before it halts. */
 static void maybe_interrupt(struct hc_server *s)
@@ -96,6 +105,38 @@ static void maybe_interrupt(struct hc_server *s)
 		return;
 	if (write(s->irq_fd, &one, sizeof(one)) == sizeof(one))
 		HC_STAT_ADD(s, irqs, 1);
+	/* The oldest interrupt still unanswered: a new one when the guest is past the last. */
+	if (!s->irq_ns || (int32_t)(ring_load(&s->ring->cq_head) - s->irq_tail) >= 0)
+		s->irq_ns = now_ns();
+	s->irq_tail = s->cq_tail;
+}
+
+/*
+ * lost_irq_check - how long the thread may sleep (ns, UINT64_MAX: no limit) while an
+ * interrupt is unanswered: its completions still on the cq HC_LOST_IRQ_NS later mean the
+ * guest did not take it, and vCPU 0 is kicked out of KVM_RUN and back (each time, again).
+ * A guest takes it in microseconds; in the QEMU rig (L1 KVM on TCG's emulated SVM) a
+ * halted vCPU was seen to sleep through both the irqfd interrupt and its own LAPIC timer
+ * until its thread left KVM_RUN, which hung about one container run in 250.
+ */
+static uint64_t lost_irq_check(struct hc_server *s)
+{
+	uint64_t now;
+
+	if (!s->irq_ns)
+		return UINT64_MAX;
+	if ((int32_t)(ring_load(&s->ring->cq_head) - s->irq_tail) >= 0) {
+		s->irq_ns = 0;	/* answered (or the guest is past it) */
+		return UINT64_MAX;
+	}
+	now = now_ns();
+	if (now - s->irq_ns >= HC_LOST_IRQ_NS) {
+		if (s->kick)
+			s->kick(s->kick_arg);
+		HC_STAT_ADD(s, lost_irqs, 1);
+		s->irq_ns = now;
+	}
+	return s->irq_ns + HC_LOST_IRQ_NS - now;
 }
 
 /* ---- io_uring slots ---- */
@@ -406,14 +447,6 @@ static bool post_signals(struct hc_server *s)
 
 /* ---- waiting ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static bool work_visible(struct hc_server *s)
 {
 	return __atomic_load_n(&s->ring->pending, __ATOMIC_RELAXED) ||
@@ -450,7 +483,7 @@ static bool doorbell_drain(struct hc_server *s)
  * `pending` before it reads host_sleeping: one of the two sides always sees the other,
  * so no doorbell is lost.
  */
-static void hc_wait_poll(struct hc_server *s)
+static void hc_wait_poll(struct hc_server *s, uint64_t limit_ns)
 {
 	struct pollfd pfd[4] = {
 		{ .fd = s->doorbell_fd, .events = POLLIN },
@@ -469,7 +502,8 @@ static void hc_wait_poll(struct hc_server *s)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!work_visible(s)) {
 		HC_STAT_ADD(s, sleeps, 1);
-		while (poll(pfd, 4, -1) < 0 && errno == EINTR)
+		while (poll(pfd, 4, limit_ns == UINT64_MAX ? -1 : (int)(limit_ns / 1000000) + 1) < 0 &&
+		       errno == EINTR)
 			;
 	}
 	__atomic_store_n(&s->ring->host_sleeping, 0, __ATOMIC_RELAXED);
@@ -490,9 +524,12 @@ static void hc_wait_poll(struct hc_server *s)
  * io_uring hands to this thread as task work ends WAIT with EINTR instead.) The module
  * reads neither eventfd's count: the doorbell's is the doorbell statistic, drained here.
  */
-static void hc_wait_kmod(struct hc_server *s)
+static void hc_wait_kmod(struct hc_server *s, uint64_t limit_ns)
 {
-	struct quark_wait w = { .spin_ns = s->spin_ns, .timeout_ns = QUARK_WAIT_FOREVER };
+	struct quark_wait w = {
+		.spin_ns = s->spin_ns,
+		.timeout_ns = limit_ns == UINT64_MAX ? QUARK_WAIT_FOREVER : limit_ns,
+	};
 	uint64_t t = now_ns(), v;
 
 	if (ioctl(s->kmod_fd, QUARK_IOC_WAIT, &w) < 0 && errno != EINTR) {
@@ -517,10 +554,12 @@ static void hc_wait_kmod(struct hc_server *s)
 /* hc_wait - wait for work: the one function quark.ko's QUARK_IOC_WAIT replaces. */
 static void hc_wait(struct hc_server *s)
 {
+	uint64_t limit = lost_irq_check(s);
+
 	if (s->kmod_fd >= 0)
-		hc_wait_kmod(s);
+		hc_wait_kmod(s, limit);
 	else
-		hc_wait_poll(s);
+		hc_wait_poll(s, limit);
 }
 
 /* With quark.ko, signals reach WAIT through this thread: it sleeps on the signalfd
@@ -600,6 +639,8 @@ static int check_opts(const struct hc_server_opts *o, struct hc_server *s, quark
 					"64-byte aligned range of guest memory", o->ring_gpa);
 	s->doorbell_fd = o->doorbell_fd;
 	s->irq_fd = o->irq_fd;
+	s->kick = o->kick;
+	s->kick_arg = o->kick_arg;
 	s->signal_fd = o->signal_fd;
 	ret = set_nonblock(o->doorbell_fd, "doorbell", err);
 	if (ret == 0 && o->signal_fd >= 0)

@@ -40,6 +40,9 @@ struct hc_server_opts {
 	size_t nhost_fds;
 	int signal_fd;		/* signalfd whose signals become QUARK_HC_EV_SIGNAL events, or
 				 * -1 (set O_NONBLOCK here) */
+	void (*kick)(void *arg);	/* or NULL: make the vCPU that takes completion
+					 * interrupts leave KVM_RUN and re-enter (a lost one) */
+	void *kick_arg;
 };
 
 /* Counters; calls[QUARK_HC_OP_MAX] counts requests with an unknown op. */
@@ -51,6 +54,7 @@ struct hc_stats {
 	uint64_t uring_sqes;	/* io_uring submissions (one per SQE) */
 	uint64_t events;	/* signal events posted */
 	uint64_t cpu_ns;	/* CPU time the thread used (set when it ends) */
+	uint64_t lost_irqs;	/* interrupts the guest did not take in HC_LOST_IRQ_NS: kicks */
 };
 
 /* hc_server_start - check the options, set up io_uring and start the thread. */

@@ -242,6 +242,7 @@ static int vm_start_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 		.ring = vm->kmod.ring, .kmod_fd = vm->kmod.dev_fd,
 		.doorbell_fd = vm->hc_doorbell_fd, .irq_fd = vm->hc_irq_fd,
 		.host_fds = vm->hc_fds, .nhost_fds = vm->hc_nfds, .signal_fd = vm->hc_signal_fd,
+		.kick = kvm_vcpu0_kick, .kick_arg = vm,
 	};
 
 	return hc_server_start(&o, &vm->hc, err);
@@ -264,6 +265,11 @@ static void vm_stop_hostcall(struct quark_kvm_vm *vm, FILE *state)
 	k->hc_uring_sqes = st.uring_sqes;
 	k->hc_events = st.events;
 	k->hc_cpu_ns = st.cpu_ns;
+	k->hc_lost_irqs = st.lost_irqs;
+	if (st.lost_irqs)
+		quark_log(QUARK_LOG_WARN, "kvm: %llu completion interrupts were not taken within "
+			  "10 ms; vCPU 0 was kicked out of KVM_RUN each time",
+			  (unsigned long long)st.lost_irqs);
 }
 
 const char *quark_kvm_hc_op_name(unsigned op)

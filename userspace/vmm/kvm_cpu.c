@@ -410,9 +410,22 @@ int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err)
 			kvm_vcpus_stop(vm);
 			return quark_make_error(err, ret, "start the thread of vcpu %u", i);
 		}
-		vm->vcpus[i].thread_live = true;
+		__atomic_store_n(&vm->vcpus[i].thread_live, true, __ATOMIC_RELEASE);
 	}
 	return 0;
+}
+
+/* The host-call thread's kick for a lost completion interrupt (hostcall.c): vCPU 0 leaves
+ * KVM_RUN (EINTR) and re-enters it. Under vm->lock, never once the stop began (the
+ * threads may be joined then). */
+void kvm_vcpu0_kick(void *arg)
+{
+	struct quark_kvm_vm *vm = arg;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->stopping && __atomic_load_n(&vm->vcpus[0].thread_live, __ATOMIC_ACQUIRE))
+		pthread_kill(vm->vcpus[0].thread, KICK_SIGNAL);
+	pthread_mutex_unlock(&vm->lock);
 }
 
 /* An NMI into every running vCPU (qkernel then prints its state): each thread injects its

@@ -125,6 +125,7 @@ uint64_t kvm_vcpu_kernel_exits(const struct kvm_vcpu *vcpu);	/* KVM's stats, 0: 
 int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err);
 void kvm_vcpus_stop(struct quark_kvm_vm *vm);
 void kvm_vcpus_nmi(struct quark_kvm_vm *vm);	/* each running vCPU gets an NMI */
+void kvm_vcpu0_kick(void *vm);		/* vCPU 0 leaves KVM_RUN and re-enters it */
 
 /* VM-wide stop, kvm.c: the first cause wins (a status, or an error that is consumed). */
 void kvm_vm_stop_status(struct quark_kvm_vm *vm, int wstatus);

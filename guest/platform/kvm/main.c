@@ -359,9 +359,9 @@ void plat_shutdown(int wstatus)
 
 	for (int c = 0; c < ncpus; c++)
 		late += kvm_cpus[c].late_irqs;
-	if (late)
-		pr_warn("kvm: %llu host-call interrupts came late: the recheck timer found their "
-			"completions on the ring", (unsigned long long)late);
+	if (late)	/* (usually benign: the interrupt was on its way) */
+		pr_debug("kvm: %llu host-call interrupts came late: the recheck timer found their "
+			 "completions on the ring", (unsigned long long)late);
 	kvm_shutdown(wstatus);
 }
 
