@@ -208,6 +208,14 @@ static int64_t wait_tag(uint64_t tag, int timeout_ms)
 static char dir[64], outside[96];
 static int rootfd, pipefd[2], ptym, ptys;
 
+static unsigned kicks;
+
+static void count_kick(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&kicks, 1, __ATOMIC_SEQ_CST);
+}
+
 static void start_server(void)
 {
 	int fds[] = { 0, 1, 2, rootfd, pipefd[0], pipefd[1], ptys };
@@ -215,6 +223,7 @@ static void start_server(void)
 		.gmem = G.mem, .gmem_size = MEM_SIZE, .ring_gpa = QUARK_KVM_HC_RING,
 		.doorbell_fd = G.doorbell, .irq_fd = G.irq, .host_fds = fds,
 		.nhost_fds = sizeof(fds) / sizeof(fds[0]), .signal_fd = G.sigfd,
+		.kick = count_kick,
 	};
 	quark_error_t err = NULL;
 
@@ -649,6 +658,31 @@ static void test_signals(void)
 	   "both the 129th NOP and the SIGWINCH event arrive once there is room");
 }
 
+/* A completion interrupt the guest sleeps through: the host calls opts.kick (vCPU 0 out
+ * of KVM_RUN) after 10 ms, and again, until the guest takes the completion. */
+static void test_lost_irq(void)
+{
+	struct pollfd p = { .fd = G.irq, .events = POLLIN };
+	struct quark_hc_cqe c;
+	uint64_t tag, v;
+	unsigned k0 = __atomic_load_n(&kicks, __ATOMIC_SEQ_CST), k1;
+
+	__atomic_store_n(&G.ring->guest_irq, 1, __ATOMIC_SEQ_CST);
+	tag = SUBMIT(QUARK_HC_NOP);
+	usleep(60000);
+	k1 = __atomic_load_n(&kicks, __ATOMIC_SEQ_CST);
+	ok(k1 - k0 >= 2, "an interrupt left unanswered: the host kicks vCPU 0, again and again "
+	   "(%u kicks in 60 ms)", k1 - k0);
+	ok(take_cqe(&c, WAIT_MS) && c.tag == tag, "the completion waited on the cq");
+	__atomic_store_n(&G.ring->guest_irq, 0, __ATOMIC_SEQ_CST);
+	if (poll(&p, 1, 0) == 1 && read(G.irq, &v, sizeof(v)) < 0)
+		abort();
+	usleep(5000);
+	k1 = __atomic_load_n(&kicks, __ATOMIC_SEQ_CST);
+	usleep(40000);
+	ok(__atomic_load_n(&kicks, __ATOMIC_SEQ_CST) == k1, "no kick once the guest took it");
+}
+
 int main(void)
 {
 	struct hc_stats st;
@@ -663,12 +697,13 @@ int main(void)
 	test_async();
 	test_stress();
 	test_signals();
+	test_lost_irq();
 	measure();
 	hc_server_stop(G.srv, &st, NULL);
 	hc_stats_format(&st, line, sizeof(line));
 	diag("%s", line);
-	ok(st.calls[QUARK_HC_NOP] > 7000 && st.irqs > 0 && st.uring_sqes > 0 && st.events == 2,
-	   "counters: NOPs, interrupts, io_uring submissions, 2 events");
+	ok(st.calls[QUARK_HC_NOP] > 7000 && st.irqs > 0 && st.uring_sqes > 0 && st.events == 2 &&
+	   st.lost_irqs >= 2, "counters: NOPs, interrupts, io_uring submissions, 2 events, kicks");
 	tap_plan(tap_n);
 	return tap_done();
 }
