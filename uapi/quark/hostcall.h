@@ -121,7 +121,9 @@ struct quark_hc_ring {
 	__u32 pending;		/* guest ORs QUARK_HC_PENDING_*; host swaps to 0 */
 	__u32 host_sleeping;	/* host: non-zero while it sleeps on the doorbell */
 	__u32 guest_irq;	/* guest: non-zero = interrupt me when completions arrive */
-	__u32 rsv[9];		/* zero */
+	__u32 nmi_dump;		/* host: non-zero = an NMI asks for qkernel's state dump (an
+				 * NMI without it only wakes a vCPU) */
+	__u32 rsv[8];		/* zero */
 	struct quark_hc_req sq[QUARK_HC_SQ_SIZE];
 	struct quark_hc_cqe cq[QUARK_HC_CQ_SIZE];
 };

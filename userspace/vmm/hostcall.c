@@ -114,10 +114,11 @@ static void maybe_interrupt(struct hc_server *s)
 /*
  * lost_irq_check - how long the thread may sleep (ns, UINT64_MAX: no limit) while an
  * interrupt is unanswered: its completions still on the cq HC_LOST_IRQ_NS later mean the
- * guest did not take it, and vCPU 0 is kicked out of KVM_RUN and back (each time, again).
- * A guest takes it in microseconds; in the QEMU rig (L1 KVM on TCG's emulated SVM) a
- * halted vCPU was seen to sleep through both the irqfd interrupt and its own LAPIC timer
- * until its thread left KVM_RUN, which hung about one container run in 250.
+ * guest did not take it, and opts.kick wakes vCPU 0 (kvm_vcpu0_wake: an NMI), again every
+ * HC_LOST_IRQ_NS. A guest takes it in microseconds; in the QEMU rig (L1 KVM on TCG's
+ * emulated SVM) a halted vCPU was seen to sleep through the irqfd interrupt, its own
+ * LAPIC timer and a kick out of KVM_RUN, until an NMI; that hung about one container run
+ * in 250.
  */
 static uint64_t lost_irq_check(struct hc_server *s)
 {

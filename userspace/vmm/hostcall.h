@@ -40,8 +40,8 @@ struct hc_server_opts {
 	size_t nhost_fds;
 	int signal_fd;		/* signalfd whose signals become QUARK_HC_EV_SIGNAL events, or
 				 * -1 (set O_NONBLOCK here) */
-	void (*kick)(void *arg);	/* or NULL: make the vCPU that takes completion
-					 * interrupts leave KVM_RUN and re-enter (a lost one) */
+	void (*kick)(void *arg);	/* or NULL: wake the vCPU that takes completion
+					 * interrupts, which slept through one (lost_irq_check) */
 	void *kick_arg;
 };
 

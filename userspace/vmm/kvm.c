@@ -208,6 +208,7 @@ static int vm_setup_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 	if (!ring)
 		return quark_make_error(err, 0, "kvm: guest memory too small for the host-call ring");
 	memset(ring, 0, QUARK_KVM_HC_RING_SIZE);
+	vm->hc_ring = (struct quark_hc_ring *)ring;
 	vm->hc_doorbell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->hc_irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->hc_doorbell_fd < 0 || vm->hc_irq_fd < 0)
@@ -242,7 +243,7 @@ static int vm_start_hostcall(struct quark_kvm_vm *vm, quark_error_t *err)
 		.ring = vm->kmod.ring, .kmod_fd = vm->kmod.dev_fd,
 		.doorbell_fd = vm->hc_doorbell_fd, .irq_fd = vm->hc_irq_fd,
 		.host_fds = vm->hc_fds, .nhost_fds = vm->hc_nfds, .signal_fd = vm->hc_signal_fd,
-		.kick = kvm_vcpu0_kick, .kick_arg = vm,
+		.kick = kvm_vcpu0_wake, .kick_arg = vm,
 	};
 
 	return hc_server_start(&o, &vm->hc, err);
@@ -268,7 +269,7 @@ static void vm_stop_hostcall(struct quark_kvm_vm *vm, FILE *state)
 	k->hc_lost_irqs = st.lost_irqs;
 	if (st.lost_irqs)
 		quark_log(QUARK_LOG_WARN, "kvm: %llu completion interrupts were not taken within "
-			  "10 ms; vCPU 0 was kicked out of KVM_RUN each time",
+			  "10 ms; vCPU 0 got an NMI each time",
 			  (unsigned long long)st.lost_irqs);
 }
 
@@ -463,6 +464,8 @@ int quark_kvm_run(struct quark_kvm_vm *vm, int *wstatus, quark_error_t *err)
 	}
 	stopped = wait_stopped(vm, vm->timeout_ms);
 	if (!stopped) {	/* qkernel's own account first (its NMI handler), then ours */
+		if (vm->hc_ring)
+			__atomic_store_n(&vm->hc_ring->nmi_dump, 1, __ATOMIC_RELEASE);
 		kvm_vcpus_nmi(vm);
 		wait_stopped(vm, NMI_DUMP_MS);
 	}

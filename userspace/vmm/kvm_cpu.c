@@ -415,32 +415,38 @@ int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err)
 	return 0;
 }
 
-/* The host-call thread's kick for a lost completion interrupt (hostcall.c): vCPU 0 leaves
- * KVM_RUN (EINTR) and re-enters it. Under vm->lock, never once the stop began (the
- * threads may be joined then). */
-void kvm_vcpu0_kick(void *arg)
+/* An NMI into a running vCPU: its thread injects it (KVM_NMI is a vCPU ioctl) once
+ * KVM_RUN returns for immediate_exit and the kick. Under vm->lock, never once the stop
+ * began (the threads may be joined then). */
+static void vcpu_nmi(struct quark_kvm_vm *vm, struct kvm_vcpu *v)
+{
+	if (vm->stopping || !__atomic_load_n(&v->thread_live, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&v->nmi_request, true, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, KICK_SIGNAL);
+}
+
+/* The host-call thread's answer to a lost completion interrupt (lost_irq_check): an NMI
+ * into vCPU 0, which takes those interrupts. In the QEMU rig a halted vCPU was seen to
+ * stay asleep through its interrupts, its timer and a plain kick out of KVM_RUN; an NMI
+ * woke it (qkernel only counts it unless the ring's nmi_dump asks for its dump). */
+void kvm_vcpu0_wake(void *arg)
 {
 	struct quark_kvm_vm *vm = arg;
 
 	pthread_mutex_lock(&vm->lock);
-	if (!vm->stopping && __atomic_load_n(&vm->vcpus[0].thread_live, __ATOMIC_ACQUIRE))
-		pthread_kill(vm->vcpus[0].thread, KICK_SIGNAL);
+	vcpu_nmi(vm, &vm->vcpus[0]);
 	pthread_mutex_unlock(&vm->lock);
 }
 
-/* An NMI into every running vCPU (qkernel then prints its state): each thread injects its
- * own (KVM_NMI is a vCPU ioctl), after KVM_RUN returns for immediate_exit and the kick. */
+/* An NMI into every running vCPU; with the ring's nmi_dump set, qkernel prints its state. */
 void kvm_vcpus_nmi(struct quark_kvm_vm *vm)
 {
-	for (unsigned i = 0; i < vm->ncpus; i++) {
-		struct kvm_vcpu *v = &vm->vcpus[i];
-
-		if (!v->thread_live)
-			continue;
-		__atomic_store_n(&v->nmi_request, true, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_kill(v->thread, KICK_SIGNAL);
-	}
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vcpu_nmi(vm, &vm->vcpus[i]);
+	pthread_mutex_unlock(&vm->lock);
 }
 
 void kvm_vcpus_stop(struct quark_kvm_vm *vm)

@@ -105,6 +105,7 @@ struct quark_kvm_vm {
 	int hc_doorbell_fd, hc_irq_fd, hc_signal_fd;
 	int *hc_fds;
 	size_t hc_nfds;
+	struct quark_hc_ring *hc_ring;	/* in guest memory or quark.ko's shm */
 	struct hc_server *hc;
 	struct kvm_kmod kmod;	/* dev_fd -1: memfd+eventfd */
 	struct quark_kvm_stats hc_stats;	/* only the hc_* fields */
@@ -125,7 +126,7 @@ uint64_t kvm_vcpu_kernel_exits(const struct kvm_vcpu *vcpu);	/* KVM's stats, 0: 
 int kvm_vcpus_start(struct quark_kvm_vm *vm, quark_error_t *err);
 void kvm_vcpus_stop(struct quark_kvm_vm *vm);
 void kvm_vcpus_nmi(struct quark_kvm_vm *vm);	/* each running vCPU gets an NMI */
-void kvm_vcpu0_kick(void *vm);		/* vCPU 0 leaves KVM_RUN and re-enters it */
+void kvm_vcpu0_wake(void *vm);		/* an NMI into vCPU 0 (a lost interrupt) */
 
 /* VM-wide stop, kvm.c: the first cause wins (a status, or an error that is consumed). */
 void kvm_vm_stop_status(struct quark_kvm_vm *vm, int wstatus);

@@ -4,7 +4,9 @@
  * Each CPU gets its own GDT (its TSS descriptor goes busy on LTR, so it cannot be shared)
  * and TSS: RSP0 is the CPU's small entry stack, where an exception or interrupt from user
  * mode lands before entry.S moves it into the task's registers; IST1 takes #DF and #MC
- * so that even a kernel stack overflow is reported instead of triple faulting. The IDT
+ * so that even a kernel stack overflow is reported instead of triple faulting, and IST2
+ * the NMI, which may come in ring 0 while RSP is still the user's (the first instructions
+ * of the SYSCALL entry, the last before SYSRETQ). The IDT
  * is shared. GS base points at the CPU's struct percpu while in the kernel (SWAPGS swaps
  * it with the user's on every user/kernel crossing). The kernel selectors are the boot
  * GDT's (kvm_layout.h), so the switch from the VMM's GDT to ours changes no segment.
@@ -13,7 +15,6 @@
 
 #include "kvm.h"
 
-#define MSR_GS_BASE	0xc0000101
 #define IST_SIZE	4096
 #define ENTRY_STACK	1024
 #define GATE_INTR	0x8e	/* present, DPL 0, 64-bit interrupt gate */
@@ -47,6 +48,7 @@ struct desc_ptr {
 static u64 gdt[QUARK_KVM_MAX_VCPUS][GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss[QUARK_KVM_MAX_VCPUS] __attribute__((aligned(16)));
 static u8 ist_stacks[QUARK_KVM_MAX_VCPUS][IST_SIZE] __attribute__((aligned(16)));
+static u8 nmi_stacks[QUARK_KVM_MAX_VCPUS][IST_SIZE] __attribute__((aligned(16)));
 static u8 entry_stacks[QUARK_KVM_MAX_VCPUS][ENTRY_STACK] __attribute__((aligned(16)));
 static struct percpu percpu[QUARK_KVM_MAX_VCPUS];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
@@ -73,6 +75,7 @@ static void build_gdt(unsigned cpu)
 	g[(TSS_SEL >> 3) + 1] = base >> 32;
 	tss[cpu].rsp[0] = (u64)&entry_stacks[cpu][ENTRY_STACK];
 	tss[cpu].ist[0] = (u64)&ist_stacks[cpu][IST_SIZE];
+	tss[cpu].ist[1] = (u64)&nmi_stacks[cpu][IST_SIZE];
 	tss[cpu].iomap = sizeof(struct tss64);	/* no I/O bitmap: user IN/OUT is #GP */
 }
 
@@ -105,7 +108,7 @@ static void set_gate(unsigned v, u64 a, u8 type)
 	idt[v] = (struct idt_gate){
 		.off0 = (u16)a, .sel = KERNEL_CS, .type = type,
 		.off1 = (u16)(a >> 16), .off2 = (u32)(a >> 32),
-		.ist = (v == 8 || v == 18) ? 1 : 0,	/* #DF, #MC */
+		.ist = (v == 8 || v == 18) ? 1 : v == 2 ? 2 : 0,	/* #DF, #MC; NMI */
 	};
 }
 

@@ -83,8 +83,21 @@ exc_common:
 	 * RSP (the CPU aligns it in long mode): the call below is ABI aligned. */
 	movq	%rsp, %rdi
 	cld
+	/* An NMI can come between a SWAPGS and the SYSRETQ/IRETQ after it, or before the
+	 * SYSCALL entry's SWAPGS: kernel mode with the user's GS base, which is below
+	 * TASK_SIZE (arch_prctl checks; no FSGSBASE), while ours has the top bit set. */
+	cmpq	$2, 15*8(%rsp)		/* the vector */
+	jne	2f
+	movl	$MSR_GS_BASE, %ecx
+	rdmsr
+	testl	%edx, %edx
+	js	2f
+	swapgs
 	call	exc_handler
-	popq	%r15
+	swapgs
+	jmp	3f
+2:	call	exc_handler
+3:	popq	%r15
 	popq	%r14
 	popq	%r13
 	popq	%r12

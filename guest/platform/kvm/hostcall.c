@@ -111,6 +111,12 @@ bool hc_deliver_events(void)
 	return any;
 }
 
+/* Did the VMM's NMI ask for a state dump (or only wake this vCPU)? */
+bool hc_nmi_dump_requested(void)
+{
+	return __atomic_load_n(&ring->nmi_dump, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* For nmi_dump: no lock (its holder may be what is stuck). */
 void hc_dump(void)
 {

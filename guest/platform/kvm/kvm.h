@@ -21,11 +21,13 @@
 #define GDT_ENTRIES	9
 
 /* Interrupt vectors besides the 32 exceptions. */
-#define VEC_NMI		2	/* the VMM asks for a state dump (kvm_irq) */
+#define VEC_NMI		2	/* the VMM wakes a vCPU or asks for a state dump (kvm_irq) */
 #define VEC_TIMER	0x30
 #define VEC_HOSTCALL	QUARK_KVM_HC_VECTOR	/* 0x40 */
 #define VEC_IPI		0x41			/* wake-up between CPUs */
 #define VEC_SPURIOUS	0xff
+
+#define MSR_GS_BASE	0xc0000101
 
 /* struct percpu field offsets, for entry.S (GS base = this CPU's struct percpu). */
 #define PC_ID		0

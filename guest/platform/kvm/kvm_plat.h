@@ -45,6 +45,8 @@ struct kvm_cpu {
 	long wait_result;
 	volatile bool wait_done;
 	u64 late_irqs;			/* kvm_count_late_irq */
+	u64 wake_nmis;			/* NMIs from the VMM that only woke this vCPU */
+	bool nmi_unblock;		/* an NMI left user mode: enter it with IRETQ next */
 };
 extern struct kvm_cpu kvm_cpus[QUARK_KVM_MAX_VCPUS];
 static inline struct kvm_cpu *kvm_this_cpu(void)
@@ -86,5 +88,6 @@ void hc_reap(void);			/* take completions off the ring */
 bool hc_cq_nonempty(void);
 bool hc_deliver_events(void);		/* forwarded host signals, at a safe point */
 void hc_dump(void);			/* the ring as the guest sees it, on the console */
+bool hc_nmi_dump_requested(void);	/* the VMM's NMI is a dump request */
 
 #endif

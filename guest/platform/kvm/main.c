@@ -263,11 +263,11 @@ static void nmi_dump(void)
 	u64 now = clock_monotonic_ns();
 
 	kprintf("qkernel-kvm: NMI on cpu %u:%s%s%s wait_tag %llu%s, timer %lld ns from now, "
-		"%llu late interrupts\n", cpu_id(), kc->halted ? " halted" : "",
+		"%llu late interrupts, %llu wake-up NMIs\n", cpu_id(), kc->halted ? " halted" : "",
 		kc->polling ? " polling" : "", kc->kicked ? " kicked" : "",
 		(unsigned long long)kc->wait_tag, kc->wait_done ? " done" : "",
 		kc->timer_deadline == UINT64_MAX ? -1LL : (long long)(kc->timer_deadline - now),
-		(unsigned long long)kc->late_irqs);
+		(unsigned long long)kc->late_irqs, (unsigned long long)kc->wake_nmis);
 	if (kvm_nmi_frame) {	/* the kernel code it stopped, and its callers */
 		const struct exc_frame *f = kvm_nmi_frame;
 		u64 rbp = f->rbp;
@@ -288,10 +288,20 @@ static void nmi_dump(void)
 	}
 }
 
+/* The VMM's NMI wakes a vCPU that slept through its interrupts (hostcall.c, lost_irq_check
+ * in the VMM): after it the interrupts are taken as usual. Or it asks for the dump. */
+static void nmi(void)
+{
+	if (hc_nmi_dump_requested())
+		nmi_dump();
+	else
+		kvm_this_cpu()->wake_nmis++;
+}
+
 void kvm_irq(unsigned vector)
 {
 	if (vector == VEC_NMI) {
-		nmi_dump();
+		nmi();
 		return;
 	}
 	if (vector == VEC_SPURIOUS)
@@ -355,13 +365,16 @@ void plat_console_error(const char *msg, size_t n)
 
 void plat_shutdown(int wstatus)
 {
-	u64 late = 0;
+	u64 late = 0, nmis = 0;
 
-	for (int c = 0; c < ncpus; c++)
+	for (int c = 0; c < ncpus; c++) {
 		late += kvm_cpus[c].late_irqs;
-	if (late)	/* (usually benign: the interrupt was on its way) */
+		nmis += kvm_cpus[c].wake_nmis;
+	}
+	if (late || nmis)	/* (late ones are usually benign: the interrupt was on its way) */
 		pr_debug("kvm: %llu host-call interrupts came late: the recheck timer found their "
-			 "completions on the ring", (unsigned long long)late);
+			 "completions on the ring; %llu wake-up NMIs", (unsigned long long)late,
+			 (unsigned long long)nmis);
 	kvm_shutdown(wstatus);
 }
 
