@@ -114,12 +114,14 @@ bool hc_deliver_events(void)
 /* Did the VMM's NMI ask for a state dump (or only wake this vCPU)? */
 bool hc_nmi_dump_requested(void)
 {
-	return __atomic_load_n(&ring->nmi_dump, __ATOMIC_ACQUIRE) != 0;
+	return ring && __atomic_load_n(&ring->nmi_dump, __ATOMIC_ACQUIRE) != 0;	/* (boot: none) */
 }
 
 /* For nmi_dump: no lock (its holder may be what is stuck). */
 void hc_dump(void)
 {
+	if (!ring)
+		return;
 	kprintf("qkernel-kvm: ring sq %u/%u cq %u/%u pending %#x host_sleeping %u guest_irq %u; "
 		"next tag %llu, spinners %d, signals %#llx\n", ring->sq_head, ring->sq_tail,
 		ring->cq_head, ring->cq_tail, ring->pending, ring->host_sleeping, ring->guest_irq,
