@@ -190,6 +190,21 @@ back_to_kernel:
 	popq	%rbx
 	ret
 
+/* void kvm_iret_self(void): an IRETQ to the next instruction, same ring and stack, which
+ * ends the blocking of NMIs that an NMI taken from user mode leaves (the user-trap path
+ * returns to the kernel with RET). */
+	.globl kvm_iret_self
+kvm_iret_self:
+	movq	%rsp, %rax
+	pushq	$KERNEL_DS		/* ss */
+	pushq	%rax			/* rsp: at our return address again */
+	pushfq
+	pushq	$KERNEL_CS
+	leaq	1f(%rip), %rax
+	pushq	%rax
+	iretq
+1:	ret
+
 /* int kvm_enter_user(struct uregs *r, int sysret): run user mode from *r (IRETQ, or
  * SYSRETQ when sysret: the caller checked RCX == RIP, R11 == RFLAGS, canonical RIP). */
 	.globl kvm_enter_user

@@ -46,7 +46,6 @@ struct kvm_cpu {
 	volatile bool wait_done;
 	u64 late_irqs;			/* kvm_count_late_irq */
 	u64 wake_nmis;			/* NMIs from the VMM that only woke this vCPU */
-	bool nmi_unblock;		/* an NMI left user mode: enter it with IRETQ next */
 };
 extern struct kvm_cpu kvm_cpus[QUARK_KVM_MAX_VCPUS];
 static inline struct kvm_cpu *kvm_this_cpu(void)

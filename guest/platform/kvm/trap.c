@@ -298,16 +298,16 @@ void plat_run_user(struct task *t, struct trap *tr)
 	/* SYSRETQ loads RIP from RCX and RFLAGS from R11: usable when those hold them anyway
 	 * (right after a syscall) and RIP is canonical (SYSRET #GPs in ring 0 otherwise). */
 	sysret = r->rcx == r->rip && r->r11 == r->eflags && canonical_user(r->rip) &&
-		 !(r->eflags & 0x10100) &&	/* not TF or RF */
-		 !kvm_this_cpu()->nmi_unblock;	/* only IRET ends an NMI's blocking of NMIs */
-	kvm_this_cpu()->nmi_unblock = false;
+		 !(r->eflags & 0x10100);	/* not TF or RF */
 	how = kvm_enter_user(r, sysret);
 	/* An interrupt's own work first: a host-call completion may be what the CPU that
 	 * holds the kernel lock waits for. */
 	if (how == ENTER_TRAP && (pc->vector >= 32 || pc->vector == VEC_NMI))
 		kvm_irq((unsigned)pc->vector);
+	/* That path returns with RET: an NMI from user mode would block NMIs until some
+	 * IRET, and a halt before then could not be woken by the VMM's next one. */
 	if (how == ENTER_TRAP && pc->vector == VEC_NMI)
-		kvm_this_cpu()->nmi_unblock = true;
+		kvm_iret_self();
 	spin_lock(&kernel_lock);
 	if (how == ENTER_SYSCALL) {
 		tr->kind = TRAP_SYSCALL;
