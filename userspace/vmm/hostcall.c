@@ -514,6 +514,19 @@ static void hc_wait_poll(struct hc_server *s, uint64_t limit_ns)
 		s->stop = true;
 }
 
+/* The wake eventfd's bit, wherever `pending` is swapped: drain its count (which means
+ * nothing), and see whether it was the stop request. */
+static void host_woken(struct hc_server *s, uint32_t pending)
+{
+	uint64_t v;
+
+	if (!(pending & QUARK_WAKE_PENDING) || s->wake_fd < 0)
+		return;
+	(void)!read(s->wake_fd, &v, sizeof(v));
+	if (read(s->stop_fd, &v, sizeof(v)) == sizeof(v))
+		s->stop = true;
+}
+
 /*
  * hc_wait_kmod - the same idle half in quark.ko: QUARK_IOC_WAIT spins on `pending`, sets
  * host_sleeping, re-checks and sleeps (kmod/doorbell.c), and returns `pending` swapped to
@@ -531,7 +544,7 @@ static void hc_wait_kmod(struct hc_server *s, uint64_t limit_ns)
 		.spin_ns = s->spin_ns,
 		.timeout_ns = limit_ns == UINT64_MAX ? QUARK_WAIT_FOREVER : limit_ns,
 	};
-	uint64_t t = now_ns(), v;
+	uint64_t t = now_ns();
 
 	if (ioctl(s->kmod_fd, QUARK_IOC_WAIT, &w) < 0 && errno != EINTR) {
 		/* (-EPIPE: the eventfd is gone.) Never spin on a broken WAIT: poll from now on. */
@@ -544,12 +557,7 @@ static void hc_wait_kmod(struct hc_server *s, uint64_t limit_ns)
 		HC_STAT_ADD(s, sleeps, 1);	/* (about: the spin may have ended just so) */
 	if (doorbell_drain(s))
 		adapt_spin(s, t + s->spin_ns);
-	if (w.pending & QUARK_WAKE_PENDING) {
-		/* Its count means nothing (EAGAIN: a bit left from before): drained only. */
-		(void)!read(s->wake_fd, &v, sizeof(v));
-		if (read(s->stop_fd, &v, sizeof(v)) == sizeof(v))
-			s->stop = true;
-	}
+	host_woken(s, w.pending);
 }
 
 /* hc_wait - wait for work: the one function quark.ko's QUARK_IOC_WAIT replaces. */
@@ -597,15 +605,16 @@ static void *hc_thread(void *arg)
 	while (!s->stop) {
 		bool did;
 
-		/* (After a WAIT this usually swaps 0: WAIT swapped the bits it returned.) */
-		__atomic_exchange_n(&s->ring->pending, 0, __ATOMIC_SEQ_CST);
+		/* (After a WAIT this usually swaps 0: WAIT swapped the bits it returned.) A
+		 * stop's wake bit may be taken here, not by WAIT: host_woken sees to it. */
+		host_woken(s, __atomic_exchange_n(&s->ring->pending, 0, __ATOMIC_SEQ_CST));
 		did = drain_sq(s);
 		did |= reap_uring(s);
 		did |= post_signals(s);
 		if (io_uring_sq_ready(&s->uring))
 			io_uring_submit(&s->uring);
 		maybe_interrupt(s);
-		if (!did)
+		if (!did && !s->stop)
 			hc_wait(s);
 	}
 	{
