@@ -329,6 +329,6 @@ qt_tap_diff() {
 qt_tap_file() {
 	if [ -s "$2" ]; then
 		echo "# $1:"
-		head -n 20 "$2" | sed 's/^/#   /'
+		head -n 60 "$2" | sed 's/^/#   /'
 	fi
 }
