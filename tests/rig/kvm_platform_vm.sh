@@ -367,7 +367,7 @@ kill "$watchdog_pid" 2>/dev/null
 echo "1..$n"
 echo "# guest hangs retried: $(grep -c '^== ' "$QT_RETRY_GUEST_HANG")"
 head -c 65536 "$QT_RETRY_GUEST_HANG" | sed 's/^/#   /'
-# (the VMM's Warn line; see lost_irq_check in userspace/vmm/hostcall.c)
-late=$(grep -c "completion interrupts were not taken within" /var/log/quark/quark.log 2>/dev/null)
-echo "# container runs whose VMM woke vCPU 0 with an NMI for a lost interrupt (since the last bench): ${late:-0}"
+# (the VMM's Warn line; see hc_server_watch in userspace/vmm/hostcall.c)
+late=$(grep -c "kvm: lost wake-ups" /var/log/quark/quark.log 2>/dev/null)
+echo "# container runs whose VMM saw lost wake-ups (since the last bench): ${late:-0}"
 echo "# total in the VM: $(ms_since "$t_start") ms"

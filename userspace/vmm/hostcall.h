@@ -41,7 +41,7 @@ struct hc_server_opts {
 	int signal_fd;		/* signalfd whose signals become QUARK_HC_EV_SIGNAL events, or
 				 * -1 (set O_NONBLOCK here) */
 	void (*kick)(void *arg);	/* or NULL: wake the vCPU that takes completion
-					 * interrupts, which slept through one (lost_irq_check) */
+					 * interrupts, which slept through one (hc_server_watch) */
 	void *kick_arg;
 };
 
@@ -54,7 +54,8 @@ struct hc_stats {
 	uint64_t uring_sqes;	/* io_uring submissions (one per SQE) */
 	uint64_t events;	/* signal events posted */
 	uint64_t cpu_ns;	/* CPU time the thread used (set when it ends) */
-	uint64_t lost_irqs;	/* interrupts the guest did not take in HC_LOST_IRQ_NS: kicks */
+	uint64_t lost_irqs;	/* hc_server_watch: completions not taken: vCPU 0 woken */
+	uint64_t lost_doorbells;	/* hc_server_watch: requests not taken: doorbell rung */
 };
 
 /* hc_server_start - check the options, set up io_uring and start the thread. */
@@ -68,6 +69,11 @@ void hc_server_stats(const struct hc_server *srv, struct hc_stats *st);
  * opened and left open, free the server. *final (may be NULL) gets the counters; state
  * (may be NULL) a description of the ring and of the requests still held (for a hang). */
 void hc_server_stop(struct hc_server *srv, struct hc_stats *final, FILE *state);
+
+/* hc_server_watch - call every HC_WATCH_MS (and from one thread): wake whichever side
+ * sleeps through work the other left it, since the last call. */
+#define HC_WATCH_MS	100
+void hc_server_watch(struct hc_server *srv);
 
 /* hc_op_name - "NOP", "OPENAT"... ("?" for an unknown op). */
 const char *hc_op_name(unsigned op);

@@ -74,10 +74,12 @@ struct hc_server {
 	uint32_t sq_head, cq_tail;	/* the host's own copies (the guest may scribble) */
 	struct quark_hc_cqe last[8];	/* the last completions posted, for describe() */
 	unsigned posted;		/* completions since the last interrupt check */
-	uint64_t irq_ns;		/* when an interrupt went unanswered from, 0: none */
-	uint32_t irq_tail;		/* cq_tail at that interrupt: answered once cq_head is there */
 	void (*kick)(void *arg);
 	void *kick_arg;
+	/* hc_server_watch's, the VMM's main thread only */
+	uint32_t watch_sq_head, watch_cq_head;
+	bool watch_sq_waits, watch_cq_waits;
+	uint64_t watch_doorbells, watch_kicks;
 	bool stop;
 
 	pthread_t thread, relay;

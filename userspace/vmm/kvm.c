@@ -267,10 +267,12 @@ static void vm_stop_hostcall(struct quark_kvm_vm *vm, FILE *state)
 	k->hc_events = st.events;
 	k->hc_cpu_ns = st.cpu_ns;
 	k->hc_lost_irqs = st.lost_irqs;
-	if (st.lost_irqs)
-		quark_log(QUARK_LOG_WARN, "kvm: %llu completion interrupts were not taken within "
-			  "10 ms; vCPU 0 got an NMI each time",
-			  (unsigned long long)st.lost_irqs);
+	if (st.lost_irqs || st.lost_doorbells)
+		quark_log(QUARK_LOG_WARN, "kvm: lost wake-ups: %llu times the guest had not taken "
+			  "completions for %d ms (vCPU 0 got an NMI), %llu times the host-call thread "
+			  "had not taken requests (the doorbell was rung again)",
+			  (unsigned long long)st.lost_irqs, HC_WATCH_MS,
+			  (unsigned long long)st.lost_doorbells);
 }
 
 const char *quark_kvm_hc_op_name(unsigned op)
@@ -366,31 +368,42 @@ void kvm_vm_stop_error(struct quark_kvm_vm *vm, quark_error_t *err)
 	quark_error_release(err);
 }
 
-/* Wait until something stops the VM; false when timeout_ms (0: none) passed first. */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait until something stops the VM; false when timeout_ms (0: none) passed first.
+ * Every HC_WATCH_MS meanwhile, the host-call watch (hc_server_watch). */
 static bool wait_stopped(struct quark_kvm_vm *vm, unsigned timeout_ms)
 {
-	struct timespec dl;
+	uint64_t end = mono_ms() + timeout_ms;
 	bool stopped;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (dl.tv_nsec >= 1000000000) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000;
-	}
 	pthread_mutex_lock(&vm->lock);
 	while (!vm->stopping) {
-		if (!timeout_ms)
-			pthread_cond_wait(&vm->cond, &vm->lock);
-		else if (pthread_cond_timedwait(&vm->cond, &vm->lock, &dl) == ETIMEDOUT)
+		uint64_t now = mono_ms(), wake = now + HC_WATCH_MS;
+		struct timespec dl;
+
+		if (timeout_ms && now >= end)
 			break;
+		if (timeout_ms && wake > end)
+			wake = end;
+		dl.tv_sec = (time_t)(wake / 1000);
+		dl.tv_nsec = (long)(wake % 1000) * 1000000;
+		if (pthread_cond_timedwait(&vm->cond, &vm->lock, &dl) == ETIMEDOUT && vm->hc) {
+			pthread_mutex_unlock(&vm->lock);
+			hc_server_watch(vm->hc);
+			pthread_mutex_lock(&vm->lock);
+		}
 	}
 	stopped = vm->stopping;
 	pthread_mutex_unlock(&vm->lock);
 	return stopped;
 }
-
 
 static void log_stats(const struct quark_kvm_vm *vm)
 {

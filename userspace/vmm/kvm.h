@@ -49,7 +49,7 @@ struct quark_kvm_stats {
 	uint64_t hc_calls[QUARK_HC_OP_MAX + 1];
 	uint64_t hc_doorbells, hc_irqs, hc_sleeps, hc_uring_sqes, hc_events;
 	uint64_t hc_cpu_ns;	/* CPU time of the host-call thread */
-	uint64_t hc_lost_irqs;	/* completion interrupts not taken in time: vCPU 0 kicked */
+	uint64_t hc_lost_irqs;	/* completions not taken in time: vCPU 0 got an NMI */
 };
 
 /* quark_kvm_hc_op_name - "NOP", "WRITE"... for a host-call op ("?" when unknown). */

@@ -427,7 +427,7 @@ static void vcpu_nmi(struct quark_kvm_vm *vm, struct kvm_vcpu *v)
 	pthread_kill(v->thread, KICK_SIGNAL);
 }
 
-/* The host-call thread's answer to a lost completion interrupt (lost_irq_check): an NMI
+/* The host-call watch's answer to a lost completion interrupt (hc_server_watch): an NMI
  * into vCPU 0, which takes those interrupts. In the QEMU rig a halted vCPU was seen to
  * stay asleep through its interrupts, its timer and a plain kick out of KVM_RUN; an NMI
  * woke it (qkernel only counts it unless the ring's nmi_dump asks for its dump). */
