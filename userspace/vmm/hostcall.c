@@ -592,8 +592,8 @@ static void *hc_thread(void *arg)
  * hc_server_watch - the VMM's main thread calls this every HC_WATCH_MS while the VM runs.
  * Requests the host has not taken, or completions the guest has not taken while it asked
  * for interrupts, already there at the last call with the head unchanged since, mean a
- * wake-up was lost: the doorbell is rung for the host-call thread, opts.kick wakes vCPU 0 (an NMI).
- * Each is a few microseconds on real hardware. In the QEMU rig (L1 KVM on TCG's emulated
+ * wake-up was lost: the doorbell is rung for the host-call thread, opts.kick wakes vCPU 0
+ * (an NMI). Each is a few microseconds on real hardware. In the QEMU rig (L1 KVM on TCG's emulated
  * SVM) both were seen: a halted vCPU that slept through its interrupt, its timer and a
  * kick out of KVM_RUN until an NMI, and a host-call thread that did not see a doorbell,
  * each hanging about one container run in 250 for good. Only this thread reads the
