@@ -288,8 +288,8 @@ static void nmi_dump(void)
 	}
 }
 
-/* The VMM's NMI wakes a vCPU that slept through its interrupts (hostcall.c, lost_irq_check
- * in the VMM): after it the interrupts are taken as usual. Or it asks for the dump. */
+/* The VMM's NMI wakes a vCPU that slept through its interrupts (hc_server_watch in the
+ * VMM): after it the interrupts are taken as usual. Or it asks for the dump. */
 static void nmi(void)
 {
 	if (hc_nmi_dump_requested())
