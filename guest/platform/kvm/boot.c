@@ -130,12 +130,13 @@ static void hostcall_mode(void)
 	__atomic_or_fetch(&r->pending, QUARK_HC_PENDING_SQ, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->host_sleeping, __ATOMIC_SEQ_CST))
 		asm volatile("outl %%eax, %%dx" : : "a"(0), "d"((u16)QUARK_KVM_PORT_HC_DOORBELL));
-	/* cli, look, sti;hlt: an interrupt between the look and the hlt still wakes it */
+	/* cli, look, sti;hlt: an interrupt between the look and the hlt still wakes it
+	 * (kvm_safe_halt: even where STI's shadow is lost) */
 	for (unsigned i = 0; i < HC_WAIT_LOOPS; i++) {
 		asm volatile("cli" ::: "memory");
 		if (__atomic_load_n(&r->cq_tail, __ATOMIC_ACQUIRE) - h >= 2)
 			break;
-		asm volatile("sti; hlt" ::: "memory");
+		kvm_safe_halt();
 	}
 	asm volatile("cli" ::: "memory");
 	if (__atomic_load_n(&r->cq_tail, __ATOMIC_ACQUIRE) - h < 2)
@@ -144,7 +145,7 @@ static void hostcall_mode(void)
 	 * after posting them): wait for it. None at all hangs here, and the VMM's timeout
 	 * fails the test. */
 	while (!hc_irqs)
-		asm volatile("sti; hlt; cli" ::: "memory");
+		kvm_safe_halt();
 	for (u32 i = h; i < h + 2; i++) {
 		struct quark_hc_cqe *c = &r->cq[i % QUARK_HC_CQ_SIZE];
 

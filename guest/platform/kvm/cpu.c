@@ -158,6 +158,11 @@ void exc_handler(struct exc_frame *f)
 {
 	u64 cr2;
 
+	/* Taken just before kvm_safe_halt's HLT (STI's shadow not honoured): do not return
+	 * to it, or the CPU would halt with this wake-up already spent. */
+	if (f->rip == (u64)kvm_halt_insn)
+		f->rip++;
+
 	if ((f->vector >= 32 || f->vector == VEC_NMI) && kvm_irq_hook) {
 		if (f->vector == VEC_NMI)
 			kvm_nmi_frame = f;

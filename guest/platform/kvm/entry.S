@@ -190,6 +190,18 @@ back_to_kernel:
 	popq	%rbx
 	ret
 
+/* void kvm_safe_halt(void): STI; HLT, returning with interrupts off, and no wake-up lost
+ * even where STI's one-instruction interrupt shadow is not honoured (the QEMU rig's
+ * emulated SVM: an interrupt taken between the two returned to the HLT, which then slept
+ * with its wake-up consumed): exc_handler moves a RIP that is this HLT past it. */
+	.globl kvm_safe_halt, kvm_halt_insn
+kvm_safe_halt:
+	sti
+kvm_halt_insn:
+	hlt
+	cli
+	ret
+
 /* void kvm_iret_self(void): an IRETQ to the next instruction, same ring and stack, which
  * ends the blocking of NMIs that an NMI taken from user mode leaves (the user-trap path
  * returns to the kernel with RET). */

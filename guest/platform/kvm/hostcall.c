@@ -209,7 +209,7 @@ static long hc_call(u32 op, s64 a0, s64 a1, s64 a2, s64 a3, s64 a4)
 			asm volatile("pause");
 		} else if (!hc_cq_nonempty() && !kc->wait_done) {
 			kvm_timer_arm_within(idle_poll ? IDLE_RECHECK_NS : RECHECK_NS);
-			asm volatile("sti; hlt; cli" ::: "memory");	/* completion IRQ or IPI */
+			kvm_safe_halt();	/* completion IRQ or IPI */
 			kvm_count_late_irq();
 		}
 	}

@@ -100,6 +100,8 @@ unsigned cpu_id(void);
 struct percpu *percpu_of(unsigned cpu);
 void exc_handler(struct exc_frame *f);
 void kvm_iret_self(void);		/* IRETQ to the caller: ends NMI blocking */
+void kvm_safe_halt(void);		/* STI; HLT; CLI with no lost wake-up */
+extern const char kvm_halt_insn[];	/* its HLT */
 /* Interrupts (vector >= 32) taken in kernel mode go here; NULL: unexpected. */
 extern void (*kvm_irq_hook)(unsigned vector);
 extern const struct exc_frame *kvm_nmi_frame;	/* during an NMI taken in kernel mode */

@@ -337,7 +337,7 @@ void plat_idle(u64 deadline)
 	kc->halted = true;
 	spin_unlock(&kernel_lock);
 	if (!hc_cq_nonempty()) {
-		asm volatile("sti; hlt; cli" ::: "memory");	/* STI's shadow covers HLT */
+		kvm_safe_halt();
 		kvm_count_late_irq();
 	}
 	spin_lock(&kernel_lock);
