@@ -593,11 +593,10 @@ static void *hc_thread(void *arg)
  * Requests the host has not taken, or completions the guest has not taken while it asked
  * for interrupts, already there at the last call with the head unchanged since, mean a
  * wake-up was lost: the doorbell is rung for the host-call thread, opts.kick wakes vCPU 0
- * (an NMI). Each is a few microseconds on real hardware. In the QEMU rig (L1 KVM on TCG's emulated
- * SVM) both were seen: a halted vCPU that slept through its interrupt, its timer and a
- * kick out of KVM_RUN until an NMI, and a host-call thread that did not see a doorbell,
- * each hanging about one container run in 250 for good. Only this thread reads the
- * watch_* fields.
+ * (an NMI). Each is a few microseconds on real hardware. A safety net: built while the
+ * QEMU rig hung with halted vCPUs that only an NMI woke (the STI/HLT gap kvm_safe_halt in
+ * qkernel now closes) and once with a host-call thread asleep beside a request. Only
+ * this thread reads the watch_* fields.
  */
 void hc_server_watch(struct hc_server *s)
 {

@@ -428,9 +428,9 @@ static void vcpu_nmi(struct quark_kvm_vm *vm, struct kvm_vcpu *v)
 }
 
 /* The host-call watch's answer to a lost completion interrupt (hc_server_watch): an NMI
- * into vCPU 0, which takes those interrupts. In the QEMU rig a halted vCPU was seen to
- * stay asleep through its interrupts, its timer and a plain kick out of KVM_RUN; an NMI
- * woke it (qkernel only counts it unless the ring's nmi_dump asks for its dump). */
+ * into vCPU 0, which takes those interrupts. An NMI wakes a halted vCPU whatever its
+ * interrupt state (a plain kick out of KVM_RUN did not, in the QEMU rig); qkernel only
+ * counts it unless the ring's nmi_dump asks for its dump. */
 void kvm_vcpu0_wake(void *arg)
 {
 	struct quark_kvm_vm *vm = arg;
